@@ -1,0 +1,166 @@
+"""The one filter shared by the map, the exports and the CLI.
+
+`Filter` is a plain value (it round-trips through URL query parameters and the CLI flags);
+`apply_filter` turns it into a `Selection` of projects, parcels and zones. Semantics:
+- every criterion left empty places no constraint;
+- a range on 亩 or output excludes projects whose figure is missing (we cannot say it is in range);
+- geometry precision filters what is drawn (parcels, zones), not the project list;
+- sector narrows projects and parcels; zones stay as context unless plan/layout/district/zone
+  criteria narrow them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import join
+from geo.load import PlanData
+
+
+@dataclass
+class Filter:
+    plans: list[str] = field(default_factory=list)  # source_doc ids
+    layouts: list[str] = field(default_factory=list)  # layout_id / layer_id
+    sectors: list[str] = field(default_factory=list)  # sector_zh or sector_en
+    districts: list[str] = field(default_factory=list)  # 区 names
+    zones: list[str] = field(default_factory=list)  # zone_ids (descendants included)
+    land_mu: tuple[float | None, float | None] = (None, None)
+    output_yi: tuple[float | None, float | None] = (None, None)
+    geometry_sources: list[str] = field(default_factory=list)
+    query: str = ""
+
+    def is_empty(self) -> bool:
+        return self == Filter()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        """Short, filename-safe description ("all" when empty)."""
+        parts = []
+        for name in ("plans", "layouts", "sectors", "districts", "zones", "geometry_sources"):
+            v = getattr(self, name)
+            if v:
+                parts.append("+".join(v))
+        for name, unit in (("land_mu", "mu"), ("output_yi", "yi")):
+            lo, hi = getattr(self, name)
+            if lo is not None or hi is not None:
+                parts.append(f"{'' if lo is None else f'{lo:g}'}-{'' if hi is None else f'{hi:g}'}{unit}")
+        if self.query:
+            parts.append(f"q-{self.query}")
+        s = "_".join(parts) or "all"
+        s = re.sub(r"[^\w\-+.]+", "-", s, flags=re.UNICODE).strip("-")
+        return s[:80]
+
+
+@dataclass
+class Selection:
+    projects: pd.DataFrame  # enriched projects
+    parcels: gpd.GeoDataFrame  # parcels joined with their project
+    zones: gpd.GeoDataFrame
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", str(s or "")).lower()
+
+
+def text_match(df: pd.DataFrame, query: str, cols=("name_zh", "name_en", "pinyin")) -> pd.Series:
+    """Case-, space-insensitive substring match over Chinese, English and pinyin names;
+    pinyin initials ("kxg" → 科学谷) also match."""
+    q = _norm(query)
+    if not q:
+        return pd.Series(True, index=df.index)
+    hit = pd.Series(False, index=df.index)
+    for c in cols:
+        if c in df.columns:
+            hit |= df[c].fillna("").map(_norm).str.contains(q, regex=False)
+    if "pinyin" in df.columns and q.isascii():
+        initials = df["pinyin"].fillna("").map(lambda p: "".join(w[:1] for w in str(p).split()))
+        hit |= initials.str.startswith(q)
+    return hit
+
+
+def _in_range(s: pd.Series, rng) -> pd.Series:
+    lo, hi = rng
+    ok = pd.Series(True, index=s.index)
+    if lo is not None:
+        ok &= s >= lo
+    if hi is not None:
+        ok &= s <= hi
+    if lo is not None or hi is not None:
+        ok &= s.notna()
+    return ok.fillna(False).astype(bool)
+
+
+def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None,
+                 memberships: pd.DataFrame | None = None) -> Selection:
+    """Apply `f`. Pass precomputed `enriched`/`memberships` (join.projects_enriched /
+    join.project_memberships) to avoid recomputing them on every call."""
+    p = enriched if enriched is not None else join.projects_enriched(data)
+    m = memberships if memberships is not None else join.project_memberships(data)
+    zones = data.zones
+    keep = pd.Series(True, index=p.index)
+    if f.plans:
+        keep &= p.source_doc.isin(f.plans)
+    if f.sectors:
+        keep &= p.sector_zh.isin(f.sectors) | p.sector_en.isin(f.sectors)
+    if f.districts:
+        keep &= p.district.isin(f.districts)
+    if f.layouts:
+        in_layout = set(m[m.layout_id.isin(f.layouts) | m.layer_id.isin(f.layouts)].project_id)
+        keep &= p.project_id.isin(in_layout)
+    zone_set: set[str] = set()
+    if f.zones:
+        for z in f.zones:
+            zone_set |= join.descendants(zones, z)
+        keep &= p.project_id.isin(set(m[m.zone_id.isin(zone_set)].project_id))
+    keep &= _in_range(p.land_mu, f.land_mu)
+    keep &= _in_range(p.output_target_yi, f.output_yi)
+    if f.query:
+        zhit = set(zones.zone_id[text_match(zones, f.query)])
+        keep &= text_match(p, f.query) | p.zone_id.isin(zhit)
+    projects = p[keep].reset_index(drop=True)
+
+    parcels = join.parcels_joined(data)
+    parcels = parcels[parcels.project_id.isin(projects.project_id)]
+    zkeep = pd.Series(True, index=zones.index)
+    if f.plans:
+        zkeep &= zones.source_doc.isin(f.plans) | (zones.layer_id == "towns")
+    if f.layouts:
+        zkeep &= zones.layout_id.isin(f.layouts) | zones.layer_id.isin(f.layouts)
+    if f.districts:
+        zkeep &= zones.district_zh.isin(f.districts) | zones.district_pip.isin(f.districts)
+    if f.zones:
+        zkeep &= zones.zone_id.isin(zone_set)
+    if f.query:
+        zkeep &= text_match(zones, f.query) | zones.zone_id.isin(set(projects.zone_id))
+    if f.geometry_sources:
+        parcels = parcels[parcels.geometry_source.isin(f.geometry_sources)]
+        zkeep &= zones.geometry_source.isin(f.geometry_sources)
+    return Selection(projects, parcels.reset_index(drop=True), zones[zkeep].reset_index(drop=True))
+
+
+def search(data: PlanData, query: str, limit: int = 20) -> pd.DataFrame:
+    """Projects and zones whose names match; each hit with its kind, id, names and bounds."""
+    rows = []
+    z = data.zones[text_match(data.zones, query)]
+    for r in z.itertuples():
+        rows.append(("zone", r.zone_id, r.name_zh, r.name_en, r.geometry.bounds))
+    parcels = data.parcels.set_index("project_id")
+    zb = data.zones.set_index("zone_id").geometry
+    p = data.projects[text_match(data.projects, query)]
+    for r in p.itertuples():
+        if r.project_id in parcels.index:
+            b = parcels.loc[r.project_id].geometry.bounds
+        elif r.zone_id in zb.index:
+            b = zb.loc[r.zone_id].bounds
+        else:
+            continue
+        rows.append(("project", r.project_id, r.name_zh, r.name_en, b))
+    out = pd.DataFrame(rows, columns=["kind", "id", "name_zh", "name_en", "bounds"])
+    exact = out.name_zh.map(_norm) == _norm(query)
+    return out.assign(_e=~exact).sort_values(["_e", "kind"]).drop(columns="_e").head(limit).reset_index(drop=True)

@@ -1,0 +1,35 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def data():
+    """The shipped data, loaded strictly (any schema error fails the test session)."""
+    from geo.load import load_all
+    return load_all()
+
+
+@pytest.fixture(scope="session")
+def enriched(data):
+    from geo import join
+    return join.projects_enriched(data)
+
+
+@pytest.fixture(scope="session")
+def memberships(data):
+    from geo import join
+    return join.project_memberships(data)
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    """A writable copy of data/ and layers/ for tests that break things on purpose."""
+    d = tmp_path / "data"
+    lay = tmp_path / "layers"
+    shutil.copytree(ROOT / "data", d)
+    shutil.copytree(ROOT / "layers", lay)
+    return d, lay
