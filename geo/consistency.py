@@ -1,8 +1,8 @@
 """The plans' own internal consistency: do the tables add up to the totals the text states?
 
-Each check in data/checks.csv sums one column over a selection of project rows (a pandas
-query, e.g. `source_doc == "HTS" and source_ref == "表2"`) and compares it with a stated
-figure in data/targets.csv. A mismatch is the plan's, not ours: it is reported as a warning
+Each check in data/checks.csv sums one column over a selection of rows of projects.csv or
+targets.csv (a pandas query, e.g. `source_doc == "HTS" and source_ref == "表2"`), times a unit
+scale, and compares it with a stated figure in data/targets.csv. A mismatch is the plan's, not ours: it is reported as a warning
 with both numbers and their sources, and neither number is changed.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo import paths
 
-CHECK_COLUMNS = ["check_id", "description_zh", "description_en", "project_query", "column", "target_id", "tolerance"]
+CHECK_COLUMNS = ["check_id", "description_zh", "description_en", "table", "query", "column", "scale", "target_id", "tolerance"]
 
 
 @dataclass
@@ -34,9 +34,13 @@ class CheckResult:
     def message(self) -> str:
         verdict = "agrees" if self.ok else "DISAGREES"
         diff = self.table_sum - self.stated
-        return (f"{self.check_id}: {self.description_en} — table sum {self.table_sum:g} "
+        return (f"{self.description_en} / {self.description_zh} — table sum {self.table_sum:g} "
                 f"({self.table_rows} rows, {self.table_source}) {verdict} with stated {self.stated_text} "
                 f"({self.stated_source})" + ("" if self.ok else f"; difference {diff:+g}"))
+
+
+def _with_unit(text: str, unit: str) -> str:
+    return text if not unit or text.endswith(unit) else f"{text} {unit}"
 
 
 def load_checks(path: Path | None = None) -> pd.DataFrame:
@@ -52,8 +56,10 @@ def run_checks(projects: pd.DataFrame, targets: pd.DataFrame, checks: pd.DataFra
     out = []
     t = targets.set_index("target_id")
     for c in checks.itertuples():
-        rows = projects.query(c.project_query, engine="python")
-        total = float(rows[c.column].sum(min_count=1)) if len(rows) else float("nan")
+        table = {"projects": projects, "targets": targets}[c.table]
+        rows = table.query(c.query, engine="python")
+        total = float(rows[c.column].sum(min_count=1)) * float(c.scale or 1) if len(rows) else float("nan")
+        total = round(total, 6)
         if c.target_id not in t.index:
             raise KeyError(f"check {c.check_id}: target_id {c.target_id} not in targets.csv")
         tr = t.loc[c.target_id]
@@ -62,7 +68,7 @@ def run_checks(projects: pd.DataFrame, targets: pd.DataFrame, checks: pd.DataFra
         refs = sorted(set(rows.source_doc + " " + rows.source_ref))
         out.append(CheckResult(
             c.check_id, c.description_zh, c.description_en, total, int(len(rows)), ", ".join(refs),
-            stated, f"{tr.value_text or tr.value} {tr.unit_zh or ''}".strip(),
+            stated, _with_unit(tr.value_text or str(tr.value), tr.unit_zh or ""),
             f"{tr.source_doc} {tr.source_ref}: “{tr.quote_zh}”", abs(total - stated) <= tol,
         ))
     return out

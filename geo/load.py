@@ -128,7 +128,11 @@ def read_geojson_checked(path: Path, spec: dict, id_col: str) -> tuple[gpd.GeoDa
             issues.append(Issue("error", file, f"feature {i} ({ident})", "has no geometry"))
             continue
         minx, miny, maxx, maxy = g.bounds
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        if 105.0 <= miny and maxy <= 108.0 and 28.5 <= minx and maxx <= 30.5:
+            issues.append(Issue("error", file, f"feature {i} ({ident})",
+                                f"coordinates {tuple(round(b, 4) for b in g.bounds)} look like (lat, lon): "
+                                "lat/lon swapped? GeoJSON order is [longitude, latitude]"))
+        elif not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             issues.append(Issue("error", file, f"feature {i} ({ident})",
                                 f"coordinates {g.bounds} are not longitude/latitude (projected data in a WGS84 file?)"))
         elif not (105.0 <= minx and maxx <= 108.0 and 28.5 <= miny and maxy <= 30.5):

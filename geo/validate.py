@@ -7,6 +7,7 @@ own inconsistencies, parcels placed outside their zone, district disagreements.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -61,19 +62,26 @@ def check_integrity(d: PlanData) -> list[Issue]:
     return issues
 
 
+def _in_study_area(g) -> bool:
+    minx, miny, maxx, maxy = g.bounds
+    return 105.0 <= minx and maxx <= 108.0 and 28.5 <= miny and maxy <= 30.5
+
+
 def check_parcel_geometry(d: PlanData) -> list[Issue]:
     issues: list[Issue] = []
     rf = "data/parcels.geojson"
     if len(d.parcels) == 0:
         return issues
     geoms = d.parcels.geometry.values
-    polys = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
-    for i in np.where(~polys)[0]:
+    is_poly = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
+    for i in np.where(~is_poly)[0]:
         issues.append(Issue("error", rf, f"feature {i} ({d.parcels.parcel_id.iloc[i]})",
                             f"is a {getattr(geoms[i], 'geom_type', None)}, parcels must be polygons"))
+    # measure only geometries the loader found valid and inside the study area
+    polys = is_poly & np.array([g is not None and g.is_valid and _in_study_area(g) for g in geoms])
     measured = np.full(len(geoms), np.nan)
     measured[polys] = areas_mu(geoms[polys])
-    proj = d.projects.set_index("project_id").land_mu
+    proj = d.projects.drop_duplicates("project_id").set_index("project_id").land_mu
     for i, r in enumerate(d.parcels.itertuples()):
         if not polys[i]:
             continue
@@ -91,17 +99,46 @@ def check_parcel_geometry(d: PlanData) -> list[Issue]:
                                     f"plan says {plan:g} 亩 ({drift:+.1%})"))
     # overlaps
     from shapely import STRtree
-    g = d.parcels.geometry.values
+    g = np.where(polys, d.parcels.geometry.values, None)
     tree = STRtree(g)
     left, right = tree.query(g, predicate="intersects")
     for a, b in zip(left, right):
         if a < b and g[a].intersection(g[b]).area > 0:
             issues.append(Issue("error", rf, f"features {a} and {b}",
                                 f"{d.parcels.parcel_id.iloc[a]} overlaps {d.parcels.parcel_id.iloc[b]}"))
-    zones = d.zones.set_index("zone_id").geometry
+    zones = d.zones.drop_duplicates("zone_id").set_index("zone_id").geometry
     for i, r in enumerate(d.parcels.itertuples()):
         if r.zone_id in zones.index and polys[i] and not zones.loc[r.zone_id].buffer(1e-6).contains(r.geometry):
             issues.append(Issue("warning", rf, f"feature {i} ({r.parcel_id})", f"lies outside its zone {r.zone_id}"))
+    return issues
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s|｜]+", "", str(text))
+
+
+def check_quotes(d: PlanData) -> list[Issue]:
+    """Every quote_zh must occur verbatim (up to white space and table bars) in its plan;
+    '…' separates quoted fragments."""
+    issues: list[Issue] = []
+    texts = {}
+    for r in d.sources.itertuples():
+        path = paths.ROOT / r.seed_file
+        try:
+            texts[r.source_doc] = _norm(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            issues.append(Issue("error", "data/sources.csv", r.source_doc, f"plan text {r.seed_file} not found"))
+    tables = [("data/projects.csv", d.projects, "project_id", "row"), ("data/targets.csv", d.targets, "target_id", "row"),
+              ("layers/*.geojson", d.zones, "zone_id", "feature")]
+    for file, df, idc, kind in tables:
+        for i, r in enumerate(df.itertuples()):
+            q, doc = getattr(r, "quote_zh", ""), r.source_doc
+            if not q or doc not in texts:
+                continue
+            frags = [_norm(f) for f in re.split(r"…|\.\.\.", q) if _norm(f)]
+            if not all(f in texts[doc] for f in frags):
+                where = f"{kind} {i + 2 if kind == 'row' else i} ({getattr(r, idc)})"
+                issues.append(Issue("error", file, where, f"quote_zh “{q[:60]}” is not in the text of {doc}"))
     return issues
 
 
@@ -109,7 +146,10 @@ def check_plans(d: PlanData, checks_path: Path | None = None) -> tuple[list[Issu
     checks_path = Path(checks_path or paths.DATA_DIR / "checks.csv")
     if not checks_path.exists():
         return [Issue("warning", str(checks_path), "file", "no consistency checks defined")], []
-    results = consistency.run_checks(d.projects, d.targets, consistency.load_checks(checks_path))
+    try:
+        results = consistency.run_checks(d.projects, d.targets, consistency.load_checks(checks_path))
+    except Exception as e:  # a broken table makes a check unrunnable: say which and why
+        return [Issue("error", str(checks_path), "checks", f"cannot run the plan consistency checks: {e}")], []
     issues = [Issue("warning", "plans", r.check_id, r.message()) for r in results if not r.ok]
     return issues, results
 
@@ -117,9 +157,11 @@ def check_plans(d: PlanData, checks_path: Path | None = None) -> tuple[list[Issu
 def validate(data_dir: Path | None = None, layers_dir: Path | None = None) -> tuple[list[Issue], list]:
     d = load_all(data_dir, layers_dir, strict=False)
     issues = list(d.issues)
-    if not any(i.level == "error" and i.where in ("file", "header") for i in issues):
-        issues += check_integrity(d)
-        issues += check_parcel_geometry(d)
+    if any(i.level == "error" and i.where in ("file", "header") for i in issues):
+        return issues, []  # a file that cannot be read as a table: fix that first
+    issues += check_integrity(d)
+    issues += check_parcel_geometry(d)
+    issues += check_quotes(d)
     plan_issues, results = check_plans(d, Path(data_dir) / "checks.csv" if data_dir else None)
     return issues + plan_issues, results
 
