@@ -248,8 +248,28 @@ def _district_of(gdf: gpd.GeoDataFrame, ref_dir: Path) -> list[str]:
 
 # ---------------------------------------------------------------------------- projects
 
-def build_projects(raw: pd.DataFrame) -> pd.DataFrame:
+def _sector_names(raw: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
+    """Canonical English name and planners' sector group for each (possibly multi-valued) sector cell."""
+    table = sectors.set_index("sector_zh")
+    out = {"sector_en": [], "sector_group_zh": [], "sector_group_en": []}
+    for r in raw.itertuples():
+        parts = [v.strip() for v in r.sector_zh.split(";") if v.strip()]
+        missing = [v for v in parts if v not in table.index]
+        if missing or not parts:
+            raise BuildError(f"{r.src_file} row {r.src_row} ({r.project_id}): sector {missing or r.sector_zh!r} "
+                             "is not in data/src/sectors.csv")
+        rows = table.loc[parts]
+        out["sector_en"].append("; ".join(rows.sector_en))
+        out["sector_group_zh"].append(";".join(dict.fromkeys(rows.group_zh)))
+        out["sector_group_en"].append("; ".join(dict.fromkeys(rows.group_en)))
+    return pd.DataFrame(out, index=raw.index)
+
+
+def build_projects(raw: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({c: raw.get(c, "") for c in schema.PROJECTS})
+    names = _sector_names(raw, sectors)
+    for c in names.columns:
+        out[c] = names[c]
     out["pinyin"] = raw["name_zh"].map(pinyin)
     for c, (kind, _) in schema.PROJECTS.items():
         if kind in ("float", "int"):
@@ -382,7 +402,8 @@ def build(src_dir: Path | None = None, data_dir: Path | None = None, layers_dir:
 
     places = _read_src("*places*.csv", src_dir)
     zones = build_zones(places, gaz)
-    projects = build_projects(_read_src("*_projects.csv", src_dir))
+    sectors = pd.read_csv(src_dir / "sectors.csv", dtype=str, keep_default_na=False)
+    projects = build_projects(_read_src("*_projects.csv", src_dir), sectors)
     targets = build_targets(_read_src("*_targets.csv", src_dir))
 
     unknown = projects[~projects.zone_id.isin(zones.zone_id)]

@@ -25,7 +25,7 @@ from geo.load import PlanData
 class Filter:
     plans: list[str] = field(default_factory=list)  # source_doc ids
     layouts: list[str] = field(default_factory=list)  # layout_id / layer_id
-    sectors: list[str] = field(default_factory=list)  # sector_zh or sector_en
+    sectors: list[str] = field(default_factory=list)  # sector or sector group, Chinese or English
     districts: list[str] = field(default_factory=list)  # 区 names
     zones: list[str] = field(default_factory=list)  # zone_ids (descendants included)
     land_mu: tuple[float | None, float | None] = (None, None)
@@ -62,6 +62,16 @@ class Selection:
     projects: pd.DataFrame  # enriched projects
     parcels: gpd.GeoDataFrame  # parcels joined with their project
     zones: gpd.GeoDataFrame
+
+
+def split_multi(value) -> list[str]:
+    """Sector cells may hold several sectors separated by ';' (a project serving several)."""
+    return [v.strip() for v in str(value or "").split(";") if v.strip()]
+
+
+def sectors_of(projects: pd.DataFrame, lang: str = "zh") -> list[str]:
+    col = "sector_zh" if lang == "zh" else "sector_en"
+    return sorted({s for v in projects[col] for s in split_multi(v)})
 
 
 def _norm(s: str) -> str:
@@ -107,7 +117,11 @@ def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None
     if f.plans:
         keep &= p.source_doc.isin(f.plans)
     if f.sectors:
-        keep &= p.sector_zh.isin(f.sectors) | p.sector_en.isin(f.sectors)
+        wanted = set(f.sectors)
+        hit = pd.Series(False, index=p.index)
+        for col in ("sector_zh", "sector_en", "sector_group_zh", "sector_group_en"):
+            hit |= p[col].map(lambda v: bool(wanted & set(split_multi(v))))
+        keep &= hit
     if f.districts:
         keep &= p.district.isin(f.districts)
     if f.layouts:

@@ -18,6 +18,8 @@ PROJECTS = {
     "kind": ("str", True),
     "sector_zh": ("str", True),
     "sector_en": ("str", True),
+    "sector_group_zh": ("str", True),
+    "sector_group_en": ("str", True),
     "zone_id": ("str", True),
     "region_zh": ("str", False),
     "function_zh": ("str", False),
