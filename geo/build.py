@@ -39,6 +39,8 @@ LAYER_INFO = {
     "hts_1core2circles2areas": ("一核双圈两片（高技术服务业）", "One core, two circles, two areas (high-tech services)", "#d97706"),
     "sti_axis": ("科学大道创新发展轴", "Science Avenue innovation axis", "#dc2626"),
     "sti_1axis3centres": ("一轴三心多点（科技创新）", "One axis, three centres, many points (S&T innovation)", "#7c3aed"),
+    "sti_5incubation_clusters": ("五大专业孵化集群（科技创新）", "Five specialised incubation clusters (S&T innovation)", "#db2777"),
+    "sti_4rd_clusters": ("四类研发机构聚集区（科技创新）", "Four R&D-institution clusters (S&T innovation)", "#9333ea"),
     "yz_1core_multi": ("渝中区 一核多点", "Yuzhong: one core, many points", "#0891b2"),
     "lj_6clusters": ("两江新区 生产性服务业集群", "Liangjiang productive-services clusters", "#059669"),
     "jlp_2parks2belts": ("九龙坡区 两园两带", "Jiulongpo: two parks, two belts", "#2563eb"),
@@ -395,8 +397,8 @@ def geojson_text(gdf: gpd.GeoDataFrame) -> str:
 
 def build(src_dir: Path | None = None, data_dir: Path | None = None, layers_dir: Path | None = None,
           ref_dir: Path | None = None) -> dict:
-    src_dir = Path(src_dir or paths.SRC_DIR)
     data_dir = Path(data_dir or paths.DATA_DIR)
+    src_dir = Path(src_dir or data_dir / "src")
     layers_dir = Path(layers_dir or paths.LAYERS_DIR)
     gaz = Gazetteer(ref_dir or paths.REFERENCE_DIR)
 
