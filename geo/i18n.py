@@ -1,0 +1,117 @@
+"""Interface strings in Chinese (default) and English. Every label, legend and popup uses `t`."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("科学城规划一张图", "Science City Planning Map"),
+    "app_subtitle": ("西部（重庆）科学城 · 重庆高新区及渝中、两江、九龙坡规划", "Western (Chongqing) Science City · High-tech Zone, Yuzhong, Liangjiang, Jiulongpo plans"),
+    "language": ("语言 / Language", "语言 / Language"),
+    "filters": ("筛选", "Filters"),
+    "plan": ("规划", "Plan"),
+    "layout": ("空间布局", "Spatial layout"),
+    "sector": ("赛道 / 行业", "Sector"),
+    "district": ("区县", "District"),
+    "zone": ("片区 / 镇街", "Zone or town"),
+    "land_range": ("占地面积（亩）", "Land area (mu)"),
+    "output_range": ("产值目标（亿元）", "Output target (100 M CNY)"),
+    "precision": ("几何精度", "Geometry precision"),
+    "search": ("搜索项目或片区（中文 / 英文 / 拼音）", "Search projects or zones (Chinese / English / pinyin)"),
+    "search_hits": ("搜索结果", "Search results"),
+    "no_hits": ("没有匹配的项目或片区", "No matching project or zone"),
+    "basemap": ("底图", "Basemap"),
+    "thematic": ("专题图", "Thematic map"),
+    "thematic_none": ("按赛道着色地块", "Parcels by sector"),
+    "thematic_land": ("片区 Σ占地（亩）", "Zones by Σ land (mu)"),
+    "thematic_output": ("片区 Σ产值目标（亿元）", "Zones by Σ output target (100 M CNY)"),
+    "thematic_per_mu": ("片区 亩均产值（万元/亩）", "Zones by output per mu (10k CNY/mu)"),
+    "reset": ("重置筛选", "Reset filters"),
+    "count": ("项目数", "Projects"),
+    "land_sum": ("Σ占地（亩）", "Σ land (mu)"),
+    "output_sum": ("Σ产值目标（亿元）", "Σ output target (100 M CNY)"),
+    "per_mu": ("亩均产值（万元/亩）", "Output per mu (10k CNY/mu)"),
+    "per_mu_help": ("仅计同时有占地与产值目标的项目", "Only projects with both land and output target"),
+    "with_land": ("有占地数据", "with land area"),
+    "tab_map": ("地图", "Map"),
+    "tab_table": ("项目表", "Projects"),
+    "tab_charts": ("统计图表", "Charts"),
+    "tab_targets": ("指标目标", "Targets"),
+    "tab_about": ("数据说明", "About the data"),
+    "parcels": ("地块（按赛道）", "Parcels (by sector)"),
+    "parcels_thematic": ("地块", "Parcels"),
+    "points": ("点位", "Points"),
+    "not_located": ("未定位（规划未给出位置）", "Not located (no site in the plan)"),
+    "legend_sector": ("地块赛道", "Parcel sector"),
+    "legend_precision": ("虚线 = 示意/近似几何；实线 = 测绘/数字化", "Dashed = schematic/approximate; solid = surveyed/digitised"),
+    "details": ("要素详情", "Feature details"),
+    "click_hint": ("点击地图上的地块或片区查看详情", "Click a parcel or zone on the map to see its details"),
+    "download_csv": ("下载当前项目表（CSV）", "Download the current project table (CSV)"),
+    "by_sector": ("按赛道", "By sector"),
+    "by_zone": ("按片区", "By zone"),
+    "metric": ("指标", "Measure"),
+    "targets_title": ("规划指标：基期与目标", "Plan indicators: baseline and target"),
+    "indicator": ("指标", "Indicator"),
+    "baseline": ("基期", "Baseline"),
+    "target": ("目标", "Target"),
+    "inconsistencies": ("规划自身的不一致（表格合计 ≠ 文中总数）", "Where the plans disagree with themselves (table sum ≠ stated total)"),
+    "table_sum": ("表格合计", "Table sum"),
+    "stated": ("文中数值", "Stated"),
+    "agrees": ("一致", "agrees"),
+    "disagrees": ("不一致", "disagrees"),
+    "geometry_note": ("几何来源", "Geometry"),
+    "schematic_warning": ("示意几何：位置与形状来自规划文字描述或按规划亩数绘制，并非测绘边界。",
+                          "Schematic geometry: position and shape follow the plan's words or its 亩 figure; not a surveyed boundary."),
+    "approx_warning": ("近似几何：以参考地名库点位为中心的名义范围，并非边界。",
+                       "Approximate geometry: a nominal extent around a gazetteer point, not a boundary."),
+    "render_time": ("地图生成耗时", "Map built in"),
+    "all": ("全部", "All"),
+    "unit_mu": ("亩", "mu"),
+    "unit_yi": ("亿元", "100 M CNY"),
+    "missing": ("—（规划未给出）", "— (not given in the plan)"),
+    "feature_count": ("要素", "features"),
+    "view_link": ("当前视图链接已写入地址栏，可直接复制分享。", "The address bar holds this view: copy it to share."),
+    "data_errors": ("数据校验发现错误", "Data validation found errors"),
+}
+
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "project_id": ("编号", "ID"), "zone_id": ("编号", "ID"), "name_zh": ("名称", "Name (zh)"),
+    "name_en": ("英文名", "Name"), "kind": ("类型", "Kind"), "sector_zh": ("赛道/行业", "Sector (zh)"),
+    "sector_en": ("赛道（英）", "Sector"), "sector_group_zh": ("赛道大类", "Sector group (zh)"),
+    "sector_group_en": ("赛道大类（英）", "Sector group"), "region_zh": ("所属区域（原文）", "Location as printed"),
+    "zone_name_zh": ("所在片区", "Zone (zh)"), "zone_name_en": ("所在片区（英）", "Zone"),
+    "function_zh": ("建设功能", "Function (zh)"), "function_en": ("建设功能（英）", "Function"),
+    "land_mu": ("占地面积（亩）", "Land (mu)"), "land_mu_text": ("占地（原文）", "Land as printed"),
+    "land_note": ("占地说明", "Land note"), "area_mu": ("地块图形面积（亩）", "Parcel geometry area (mu)"),
+    "output_target_yi": ("产值目标（亿元）", "Output target (100 M CNY)"),
+    "output_target_text": ("产值（原文）", "Output as printed"), "target_year": ("目标年份", "Target year"),
+    "output_per_mu_wan": ("亩均产值（万元/亩）", "Output per mu (10k CNY/mu)"),
+    "floor_area_m2": ("建筑面积（m²）", "Floor area (m²)"), "investment_yi": ("投资（亿元）", "Investment (100 M CNY)"),
+    "district": ("区县", "District"), "layout": ("空间布局", "Layout"), "role_zh": ("布局角色", "Role (zh)"),
+    "role_en": ("布局角色（英）", "Role"), "sectors_zh": ("规划功能", "Planned functions"),
+    "geometry_source": ("几何来源", "Geometry source"), "position_method": ("定位方式", "Positioned by"),
+    "position_confidence": ("定位可信度", "Position confidence"), "position_note": ("定位说明", "Position note"),
+    "position_source": ("定位依据", "Position source"), "extent_method": ("范围画法", "Extent"),
+    "placement_note": ("图形说明", "Geometry note"), "source_doc": ("来源文件", "Source document"),
+    "source_ref": ("来源表格/章节", "Table or section"), "quote_zh": ("原文摘录", "Quote from the plan"),
+    "notes": ("备注", "Notes"), "area_mu_plan": ("规划面积（亩）", "Plan area (mu)"),
+    "parcel_geometry_source": ("地块几何来源", "Parcel geometry source"),
+}
+
+GEOMETRY_SOURCE_LABELS = {
+    "surveyed": ("测绘边界", "surveyed"), "digitised": ("人工数字化", "digitised"),
+    "gazetteer": ("地名库近似", "approximate (gazetteer)"), "schematic": ("示意", "schematic"),
+}
+
+
+def t(key: str, lang: str = "zh") -> str:
+    zh, en = STRINGS[key]
+    return zh if lang == "zh" else en
+
+
+def label(field: str, lang: str = "zh") -> str:
+    zh, en = FIELD_LABELS.get(field, (field, field))
+    return zh if lang == "zh" else en
+
+
+def geometry_source_label(src: str, lang: str = "zh") -> str:
+    zh, en = GEOMETRY_SOURCE_LABELS.get(src, (src, src))
+    return zh if lang == "zh" else en
