@@ -72,9 +72,10 @@ def inline_assets(html: str, base: str = "/app/static") -> str:
         rel = url[len(base.rstrip("/")) + 1:]
         return (STATIC_DIR / rel).read_text(encoding="utf-8")
 
-    html = re.sub(r'<script src="(%s/[^"]+)"></script>' % re.escape(base.rstrip("/")),
+    b = re.escape(base.rstrip("/"))
+    html = re.sub(r'<script src="(' + b + r'/[^"]+)"></script>',
                   lambda mt: "<script>" + read(mt.group(1)) + "</script>", html)
-    html = re.sub(r'<link rel="stylesheet" href="(%s/[^"]+)"\s*/?>' % re.escape(base.rstrip("/")),
+    html = re.sub(r'<link rel="stylesheet" href="(' + b + r'/[^"]+)"\s*/?>',
                   lambda mt: "<style>" + read(mt.group(1)) + "</style>", html)
     return html
 
