@@ -47,5 +47,5 @@ def aggregate_memberships(projects: pd.DataFrame, memberships: pd.DataFrame, key
     """Per zone (key='zone_id') or per layout (key='layout_id'), counting a project once per group,
     including projects of descendant zones and those inside the zone spatially."""
     m = memberships.dropna(subset=[key])[["project_id", key]].drop_duplicates()
-    joined = m.merge(projects, on="project_id", how="inner")
+    joined = m.merge(projects.drop(columns=[key], errors="ignore"), on="project_id", how="inner")
     return aggregate(joined, key)
