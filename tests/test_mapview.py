@@ -1,7 +1,6 @@
 """Map building: escaping, offline assets, GCJ-02 shift, one fixed style per category."""
 
 import copy
-import json
 import re
 
 import numpy as np
@@ -11,8 +10,8 @@ from geo import assets, join, mapview
 from geo.filter import Filter, apply_filter
 
 
-def render(data, f=Filter(), **kw):
-    sel = apply_filter(data, f)
+def render(data, f=None, **kw):
+    sel = apply_filter(data, f or Filter())
     m = mapview.build_map(data, sel, mapview.MapOptions(**kw), join.project_memberships(data))
     return m, m.get_root().render()
 
