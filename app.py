@@ -49,6 +49,7 @@ if "init" not in st.session_state:
         "geoms": f.geometry_sources, "land": f.land_mu, "output": f.output_yi, "selected": view.selected,
         "view_center": (view.lat, view.lon) if view.lat is not None else mapview.DEFAULT_CENTER,
         "view_zoom": view.zoom or mapview.DEFAULT_ZOOM, "url_warnings": warns, "fly_to": None,
+        "thematic_layer": "towns",
     })
 
 lang = st.session_state["lang"]
@@ -121,6 +122,9 @@ with st.sidebar:
     st.selectbox(T("thematic"), ["none", "land", "output", "per_mu"], key="thematic",
                  format_func=lambda k: T({"none": "thematic_none", "land": "thematic_land", "output": "thematic_output",
                                           "per_mu": "thematic_per_mu"}[k]))
+    if st.session_state["thematic"] != "none":
+        st.selectbox(T("thematic_layer"), [lid for lid in LAYERS if LAYERS[lid]["kind"] == "zones"], key="thematic_layer",
+                     format_func=layer_title)
     if st.button(T("reset")):
         for k in ("plans", "layouts", "sectors", "districts", "zones", "geoms"):
             st.session_state[k] = []
@@ -177,6 +181,7 @@ with tab_map:
             st.warning("天地图需要开发者密钥：请设置环境变量 TIANDITU_KEY。 Tianditu needs a key: set TIANDITU_KEY." )
             bm = "none"
         opts = mapview.MapOptions(lang=lang, basemap=bm, thematic=st.session_state["thematic"], tianditu_key=tk,
+                                  thematic_layer=st.session_state.get("thematic_layer", "towns"),
                                   center=st.session_state["view_center"], zoom=st.session_state["view_zoom"],
                                   )
         fmap = mapview.build_map(DATA, SEL, opts, MEMBERSHIPS)

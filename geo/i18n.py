@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "thematic_land": ("片区 Σ占地（亩）", "Zones by Σ land (mu)"),
     "thematic_output": ("片区 Σ产值目标（亿元）", "Zones by Σ output target (100 M CNY)"),
     "thematic_per_mu": ("片区 亩均产值（万元/亩）", "Zones by output per mu (10k CNY/mu)"),
+    "thematic_layer": ("专题图层（分级着色的片区）", "Thematic layer (zones classified)"),
     "reset": ("重置筛选", "Reset filters"),
     "count": ("项目数", "Projects"),
     "land_sum": ("Σ占地（亩）", "Σ land (mu)"),

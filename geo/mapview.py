@@ -33,12 +33,13 @@ class MapOptions:
     lang: str = "zh"
     basemap: str = basemaps.DEFAULT
     thematic: str = "none"  # none | land | output | per_mu
+    thematic_layer: str = "towns"  # the layer whose zones are classified (others stay outlines)
     tianditu_key: str = ""
     center: tuple[float, float] = DEFAULT_CENTER
     zoom: int = DEFAULT_ZOOM
     highlight: str = ""  # project_id or zone_id
     asset_base: str = "/app/static"
-    height: int = 640
+    height: int = 700
     show_layers: list[str] = field(default_factory=list)  # layer ids shown at start ([] = defaults)
 
 
@@ -202,6 +203,8 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
     values = None
     if opts.thematic in THEMATIC_MEASURES and memberships is not None:
         values = zone_values(sel, memberships, opts.thematic)
+        shown = zones[(zones.layer_id == opts.thematic_layer) & ~zones.extent_method.str.contains("hull|district boundary")]
+        values = values[values.index.isin(shown.zone_id)]
         measure_label = i18n.t({"land": "land_sum", "output": "output_sum", "per_mu": "per_mu"}[opts.thematic], lang)
     zp = zone_props(zones, lang, values, measure_label) if len(zones) else zones
     located = zp[zp.position_confidence != "none"] if len(zp) else zp
@@ -223,8 +226,13 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
         lines = sub[gtype.isin(["LineString", "MultiLineString"])]
         pts = sub[gtype == "Point"]
         polys = sub[gtype.isin(["Polygon", "MultiPolygon"])]
-        if opts.thematic in THEMATIC_MEASURES and values is not None and len(polys):
-            _thematic_polys(fg, polys, values, colour, lid)
+        if opts.thematic in THEMATIC_MEASURES and values is not None and len(polys) and lid == opts.thematic_layer:
+            # a zone spanning its siblings (a hull or a whole district) would paint over them: outline it
+            whole = polys.extent_method.str.contains("hull|district boundary", regex=True)
+            _thematic_polys(fg, polys[~whole], values, colour, lid)
+            if whole.any():
+                _geojson(polys[whole], f"{lid}-outline", {"color": colour, "weight": 2, "fill": False,
+                                                          "dashArray": "6 4", "className": f"scimap-zone scimap-{lid}"}).add_to(fg)
         else:
             for precise, part in polys.groupby(polys.geometry_source.isin(["surveyed", "digitised"])):
                 st = {"color": colour, "weight": layer["default_style"]["weight"], "fillColor": colour,
@@ -290,7 +298,7 @@ def _thematic_polys(fg, polys, values: pd.Series, colour: str, lid: str):
     polys = polys.assign(_cls=idx)
     for k, part in polys.groupby("_cls"):
         fill = style.NO_DATA if k < 0 else cols[int(k)]
-        st = {"color": colour, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.0 if k < 0 else 0.6,
+        st = {"color": colour, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.0 if k < 0 else 0.5,
               "dashArray": "6 4", "className": f"scimap-zone scimap-{lid} scimap-class-{k}"}
         _geojson(part, f"{lid}-class-{k}", st).add_to(fg)
 
@@ -299,9 +307,9 @@ def _thematic_legend(values: pd.Series, title: str, lang: str) -> str:
     v = values.dropna().to_numpy(dtype=float)
     idx, bins = style.classify(v)
     cols = style.class_colours(len(bins))
-    rows, lo = [], float(np.min(v)) if len(v) else 0.0
+    rows, lo = [], None
     for c, hi in zip(cols, bins, strict=False):
-        rows.append((c, f"{style.fmt(lo, 1)} – {style.fmt(hi, 1)}", "solid"))
+        rows.append((c, f"≤ {style.fmt(hi, 1)}" if lo is None else f"{style.fmt(lo, 1)} – {style.fmt(hi, 1)}", "solid"))
         lo = hi
     rows.append(("#ffffff", i18n.t("missing", lang), "dashed"))
     return style.legend_html(f"{title} · Natural Breaks (Jenks)", rows)
