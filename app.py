@@ -54,6 +54,13 @@ if "init" not in st.session_state:
 
 lang = st.session_state["lang"]
 T = lambda k: i18n.t(k, lang)  # noqa: E731
+# Widgets whose label changes with the language are new widgets to Streamlit, which resets them:
+# carry their values across a language switch.
+WIDGET_KEYS = ["plans", "layouts", "sectors", "districts", "zones", "geoms", "basemap", "thematic", "thematic_layer"]
+if st.session_state.get("_kept_lang", lang) != lang:
+    for k, v in st.session_state.get("_kept", {}).items():
+        st.session_state[k] = v
+st.session_state["_kept_lang"] = lang
 DOCS = DATA.sources.set_index("source_doc")
 LAYERS = {x["layer_id"]: x for x in DATA.layers if x["layer_id"] != "districts"}
 ZONE_NAMES = DATA.zones.set_index("zone_id")
@@ -308,6 +315,8 @@ with tab_about:
     st.dataframe(DATA.zones.groupby(["geometry_source", "position_confidence"]).size().rename("n").reset_index(),
                  hide_index=True)
     st.dataframe(DATA.sources, hide_index=True, width="stretch")
+
+st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
 
 # ------------------------------------------------------------------ URL
 vl = st.session_state.get("view_latlon")

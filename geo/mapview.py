@@ -1,7 +1,7 @@
 """Build the Folium map for a selection: layers per layout, parcels per sector, thematic zones.
 
-Everything user- or data-controlled that reaches HTML (names, quotes, notes) is escaped here,
-once, into the `_tip`/`_popup` properties; Folium inserts those as HTML without escaping.
+Nothing user- or data-controlled is turned into HTML in Python for the map: features carry
+plain values, and one page-level renderer builds tooltips and popups with textContent.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
 from folium import plugins
@@ -43,37 +42,32 @@ class MapOptions:
     show_layers: list[str] = field(default_factory=list)  # layer ids shown at start ([] = defaults)
 
 
-# ------------------------------------------------------------------ HTML for tooltips and popups
+# ------------------------------------------------------------------ tooltips and popups
+# Features carry compact data (formatted values, no HTML); one JavaScript renderer per page
+# builds the tooltip and popup DOM with textContent, so no name or quote can inject markup.
 
-def _val(v, lang: str) -> str:
+def _val(v, field: str, lang: str) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v == "":
         return ""
+    if field in ("geometry_source", "parcel_geometry_source"):
+        return i18n.geometry_source_label(str(v), lang)
     if isinstance(v, float):
         return style.fmt(v, 2)
     return str(v)
 
 
 def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
+    """Escaped HTML table of a record's fields (the details panel beside the map)."""
     cells = []
     for f in fields:
         if f not in row.index:
             continue
-        v = _val(row[f], lang)
-        if f == "geometry_source" or f == "parcel_geometry_source":
-            v = i18n.geometry_source_label(v, lang) if v else v
+        v = _val(row[f], f, lang)
         if not v:
             continue
         cells.append(f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'>"
                      f"{html.escape(i18n.label(f, lang))}</th><td>{html.escape(v)}</td></tr>")
     return "<table style='font-size:12px;max-width:420px'>" + "".join(cells) + "</table>"
-
-
-def _warning(geometry_source: str, lang: str) -> str:
-    if geometry_source == "schematic":
-        return f"<p style='color:#92400e;font-size:11px;margin:4px 0'>⚠ {html.escape(i18n.t('schematic_warning', lang))}</p>"
-    if geometry_source == "gazetteer":
-        return f"<p style='color:#92400e;font-size:11px;margin:4px 0'>⚠ {html.escape(i18n.t('approx_warning', lang))}</p>"
-    return ""
 
 
 PARCEL_FIELDS = ["project_id", "name_zh", "name_en", "kind", "sector_zh", "sector_en", "sector_group_zh",
@@ -85,56 +79,123 @@ ZONE_FIELDS = ["zone_id", "name_zh", "name_en", "layout", "role_zh", "role_en", 
                "extent_method", "position_source", "source_doc", "source_ref", "quote_zh"]
 
 
-def _name(row, lang):
-    return row.get("name_zh", "") if lang == "zh" else (row.get("name_en", "") or row.get("name_zh", ""))
+def _records(df: pd.DataFrame, fields: list[str], lang: str, kind: str, values=None) -> list[dict]:
+    recs = []
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    for _, r in df.iterrows():
+        d = {f: _val(r[f], f, lang) for f in fields if f in r.index}
+        d = {k: v for k, v in d.items() if v}
+        d["_k"] = kind
+        d["_n"] = _val(r.get(name_col), name_col, lang) or _val(r.get("name_zh"), "name_zh", lang)
+        d["_w"] = r.get("geometry_source", "")
+        if kind == "p":
+            d["_s"] = _val(r.get("sector_zh" if lang == "zh" else "sector_en"), "sector", lang)
+        else:
+            d["_s"] = _val(r.get("role_zh" if lang == "zh" else "role_en"), "role", lang) or _val(r.get("role_zh"), "role", lang)
+            if values is not None and r.zone_id in values.index and not pd.isna(values[r.zone_id]):
+                d["_v"] = style.fmt(float(values[r.zone_id]), 1)
+        recs.append(d)
+    return recs
 
 
-def parcel_props(parcels: pd.DataFrame, lang: str) -> pd.DataFrame:
-    out = parcels.copy()
-    tips, pops = [], []
-    for _, r in parcels.iterrows():
-        name = _name(r, lang)
-        land = style.fmt(r.land_mu, 0) + " " + i18n.t("unit_mu", lang) if not pd.isna(r.land_mu) else ""
-        tips.append(f"<b>{html.escape(name)}</b><br>{html.escape(str(r.sector_zh if lang == 'zh' else r.sector_en))}"
-                    f"{' · ' + html.escape(land) if land else ''}<br>"
-                    f"<span style='color:#666'>{html.escape(i18n.label('project_id', lang))} {html.escape(r.project_id)}</span>")
-        pops.append(f"<h4 style='margin:0 0 4px'>{html.escape(name)}</h4>{_warning(r.geometry_source, lang)}"
-                    + table_html(r, PARCEL_FIELDS, lang))
-    out["_tip"], out["_popup"] = tips, pops
+def with_props(gdf: gpd.GeoDataFrame, fields: list[str], lang: str, kind: str, values=None) -> gpd.GeoDataFrame:
+    out = gpd.GeoDataFrame({"_p": _records(gdf, fields, lang, kind, values)}, geometry=gdf.geometry.values, crs=gdf.crs)
     return out
 
 
-def zone_props(zones: pd.DataFrame, lang: str, values: pd.Series | None = None, measure_label: str = "") -> pd.DataFrame:
-    out = zones.copy()
-    tips, pops = [], []
-    for _, r in zones.iterrows():
-        name = _name(r, lang)
-        role = r.role_zh if lang == "zh" else (r.role_en or r.role_zh)
-        extra = ""
-        if values is not None and r.zone_id in values.index and not pd.isna(values[r.zone_id]):
-            extra = f"<br>{html.escape(measure_label)}: {html.escape(style.fmt(values[r.zone_id], 1))}"
-        tips.append(f"<b>{html.escape(name)}</b>{(' · ' + html.escape(role)) if role else ''}{extra}<br>"
-                    f"<span style='color:#666'>{html.escape(i18n.label('zone_id', lang))} {html.escape(r.zone_id)}</span>")
-        pops.append(f"<h4 style='margin:0 0 4px'>{html.escape(name)}</h4>{_warning(r.geometry_source, lang)}"
-                    + table_html(r, ZONE_FIELDS, lang))
-    out["_tip"], out["_popup"] = tips, pops
-    return out
+def _feature_collection(gdf: gpd.GeoDataFrame, precision: int) -> dict:
+    import shapely
+    geoms = shapely.set_precision(gdf.geometry.values, 10 ** -precision)
+    feats = [{"type": "Feature", "properties": p, "geometry": shapely.geometry.mapping(g)}
+             for p, g in zip(gdf["_p"], geoms, strict=True)]
+    return {"type": "FeatureCollection", "features": feats}
 
 
-# ------------------------------------------------------------------ layers
+class BindRenderer(MacroElement):
+    """Bind tooltip and popup on the GeoJSON layer group, as folium's own GeoJsonTooltip does:
+    streamlit-folium reads the clicked feature's tooltip text through that binding."""
 
-def _geojson(gdf: gpd.GeoDataFrame, name: str, style_dict: dict, marker=None, highlight: bool = True) -> folium.GeoJson:
-    data = gdf[["_tip", "_popup", "geometry"]].to_json(ensure_ascii=False, drop_id=True)
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(function(l) { return window.scimapTip(l.feature.properties); },
+        {sticky: true});
+    {{ this._parent.get_name() }}.bindPopup(function(l) { return window.scimapPopup(l.feature.properties); },
+        {maxWidth: 460});
+    {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "BindRenderer"
+
+
+def _geojson(gdf: gpd.GeoDataFrame, name: str, style_dict: dict, marker=None, highlight: bool = True,
+             precision: int | None = None) -> folium.GeoJson:
+    """precision: decimals of degrees kept for display — 6 (~0.1 m) for parcels, 5 (~1 m) for the
+    approximate zones."""
+    if precision is None:
+        precision = 6 if len(gdf) and gdf["_p"].iloc[0].get("_k") == "p" else 5
     kw = {}
     if marker is not None:
         kw["marker"] = marker
-    return folium.GeoJson(
-        data, name=name, style_function=lambda _f, s=style_dict: s,
-        highlight_function=(lambda _f: {"weight": 4, "fillOpacity": 0.35}) if highlight else None,
-        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, localize=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, localize=False, max_width=460),
-        **kw,
+    gj = folium.GeoJson(
+        _feature_collection(gdf, precision), name=name, style_function=lambda _f, s=style_dict: s,
+        highlight_function=(lambda _f: {"weight": 4, "fillOpacity": 0.35}) if highlight else None, **kw,
     )
+    BindRenderer().add_to(gj)
+    return gj
+
+
+class Renderer(MacroElement):
+    """Defines window.scimapTip / window.scimapPopup once per page, with the labels of one language."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function(){
+      var L10N = {{ this.labels|tojson }};
+      function el(tag, text, css) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text;
+        if (css) e.style.cssText = css; return e; }
+      window.scimapTip = function(p) {
+        var d = el('div');
+        d.appendChild(el('b', p._n || ''));
+        if (p._s) d.appendChild(document.createTextNode(' · ' + p._s));
+        if (p.land_mu) d.appendChild(document.createTextNode(' · ' + p.land_mu + ' ' + L10N._mu));
+        if (p._v) { d.appendChild(el('br')); d.appendChild(document.createTextNode(L10N._measure + ': ' + p._v)); }
+        d.appendChild(el('br'));
+        d.appendChild(el('span', L10N._id + ' ' + (p.project_id || p.zone_id || ''), 'color:#666'));
+        return d;
+      };
+      window.scimapPopup = function(p) {
+        var d = el('div');
+        d.appendChild(el('h4', p._n || '', 'margin:0 0 4px'));
+        var warn = p._w === 'schematic' ? L10N._schematic : (p._w === 'gazetteer' ? L10N._approx : '');
+        if (warn) d.appendChild(el('p', '⚠ ' + warn, 'color:#92400e;font-size:11px;margin:4px 0'));
+        var t = el('table', undefined, 'font-size:12px;max-width:440px');
+        var order = p._k === 'p' ? L10N._parcel_fields : L10N._zone_fields;
+        order.forEach(function(f) {
+          if (p[f] === undefined || p[f] === '') return;
+          var tr = el('tr');
+          tr.appendChild(el('th', L10N[f] || f, 'text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'));
+          tr.appendChild(el('td', String(p[f])));
+          t.appendChild(tr);
+        });
+        d.appendChild(t);
+        return d;
+      };
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self, lang: str, measure_label: str = ""):
+        super().__init__()
+        self._name = "ScimapRenderer"
+        labels = {f: i18n.label(f, lang) for f in set(PARCEL_FIELDS) | set(ZONE_FIELDS)}
+        labels.update({"_mu": i18n.t("unit_mu", lang), "_id": i18n.label("project_id", lang),
+                       "_measure": measure_label, "_schematic": i18n.t("schematic_warning", lang),
+                       "_approx": i18n.t("approx_warning", lang), "_parcel_fields": PARCEL_FIELDS,
+                       "_zone_fields": ZONE_FIELDS})
+        self.labels = labels
+
 
 
 class Legend(MacroElement):
@@ -206,7 +267,7 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
         shown = zones[(zones.layer_id == opts.thematic_layer) & ~zones.extent_method.str.contains("hull|district boundary")]
         values = values[values.index.isin(shown.zone_id)]
         measure_label = i18n.t({"land": "land_sum", "output": "output_sum", "per_mu": "per_mu"}[opts.thematic], lang)
-    zp = zone_props(zones, lang, values, measure_label) if len(zones) else zones
+    zp = zones
     located = zp[zp.position_confidence != "none"] if len(zp) else zp
     unlocated = zp[zp.position_confidence == "none"] if len(zp) else zp
 
@@ -216,6 +277,10 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
         if lid == "districts" or not len(located):
             continue
         sub = located[located.layer_id == lid]
+        if len(sub):
+            sub = with_props(sub, ZONE_FIELDS, lang, "z", values).assign(
+                geometry_source=sub.geometry_source.values, zone_id=sub.zone_id.values,
+                extent_method=sub.extent_method.values)
         if not len(sub):
             continue
         show = lid in opts.show_layers if opts.show_layers else lid not in default_hidden
@@ -251,7 +316,7 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
         fg.add_to(m)
     if len(unlocated):
         fg = folium.FeatureGroup(name=f"{i18n.t('not_located', lang)} ({len(unlocated)})", show=False)
-        _geojson(unlocated, "unlocated", {"color": "#6b7280", "weight": 1.5, "fillColor": "#f3f4f6", "fillOpacity": 0.8,
+        _geojson(with_props(unlocated, ZONE_FIELDS, lang, "z"), "unlocated", {"color": "#6b7280", "weight": 1.5, "fillColor": "#f3f4f6", "fillOpacity": 0.8,
                                           "radius": 5, "dashArray": "2 3", "className": "scimap-unlocated"},
                  marker=folium.CircleMarker(radius=5)).add_to(fg)
         fg.add_to(m)
@@ -260,7 +325,9 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
     parcels = _shift(sel.parcels, bm.datum)
     legend_rows = []
     if len(parcels):
-        pp = parcel_props(parcels, lang)
+        pp = with_props(parcels, PARCEL_FIELDS, lang, "p").assign(
+            sector_group_zh=parcels.sector_group_zh.values, sector_group_en=parcels.sector_group_en.values,
+            geometry_source=parcels.geometry_source.values)
         fg = folium.FeatureGroup(name=f"{i18n.t('parcels', lang)} ({len(pp)})", show=True)
         pp["_group"] = pp.sector_group_zh.map(lambda g: str(g).split(";")[0])
         for grp, part in pp.groupby("_group", sort=True):
@@ -279,6 +346,7 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
     legend += (f"<div style='background:rgba(255,255,255,.9);padding:3px 8px;font:11px sans-serif;margin-top:4px;"
                f"border-radius:4px'>{html.escape(i18n.t('legend_precision', lang))}</div>")
     Legend(legend).add_to(m)
+    Renderer(lang, measure_label).add_to(m)
 
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     plugins.Fullscreen(position="topleft").add_to(m)

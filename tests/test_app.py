@@ -30,7 +30,7 @@ def enc(text: str) -> str:
 
 
 def has_parcel(script: str, pid: str) -> bool:
-    return enc(f"编号 {pid}<") in script
+    return f'"project_id": "{pid}"' in script
 
 
 def metrics(at) -> dict:
@@ -65,8 +65,8 @@ def test_language_switch_changes_labels_and_popups():
     at.sidebar.radio[0].set_value("en").run()
     assert at.title[0].value == "Science City Planning Map"
     assert "Projects" in metrics(at)
-    script = map_args(at)["script"]
-    assert "Source document" in script and enc("来源文件") not in script
+    args = map_args(at)
+    assert "Source document" in args["script"] and enc("来源文件") not in args["script"]
     assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
 
 

@@ -16,17 +16,17 @@ def render(data, f=None, **kw):
     return m, m.get_root().render()
 
 
-def test_names_reaching_html_are_escaped(data):
+def test_names_reaching_html_are_never_markup(data):
+    """Names travel as JSON data (with < escaped) and are rendered with textContent in the
+    browser (see test_map_xss_browser.py); the page never holds them as markup."""
     evil = copy.copy(data)
     evil.projects = data.projects.copy()
     i = evil.projects.index[evil.projects.project_id == "HTS-T4-01"][0]
     evil.projects.loc[i, "name_zh"] = '<img src=x onerror="alert(1)">国家质检基地'
     evil.projects.loc[i, "notes"] = "<script>alert('x')</script>"
-    _, html = render(evil, basemap="none")
-    assert "<img src=x" not in html and "<script>alert" not in html
-    decoded = html.encode().decode("unicode_escape", errors="ignore")
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in decoded
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in decoded
+    _, page = render(evil, basemap="none")
+    assert "<img src=x" not in page and "<script>alert" not in page
+    assert "innerHTML" not in page.split("scimapTip")[1].split("</script>")[0]
 
 
 def test_offline_page_references_no_external_host(data):
@@ -61,7 +61,7 @@ def test_gaode_overlays_are_shifted_by_the_gcj02_offset(data):
                 d = getattr(sub, "data", None)
                 if isinstance(d, dict):
                     for f in d.get("features", []):
-                        if "HTS-T2-01" in f["properties"].get("_tip", ""):
+                        if f["properties"].get("project_id") == "HTS-T2-01":
                             return np.array(f["geometry"]["coordinates"][0])
         raise AssertionError("parcel not found")
 
@@ -79,9 +79,11 @@ def test_one_fixed_style_per_category_no_js_switch(data):
         .sector_group_zh.str.split(";").str[0].nunique()
 
 
-@pytest.mark.parametrize("lang,word", [("zh", "来源文件"), ("en", "Source document")])
-def test_popup_language(data, lang, word):
-    m, _ = render(data, basemap="none", lang=lang)
-    pops = " ".join(f["properties"].get("_popup", "") for el in m._children.values() for sub in el._children.values()
-                    if isinstance(getattr(sub, "data", None), dict) for f in sub.data["features"])
-    assert word in pops
+@pytest.mark.parametrize("lang,word,name", [("zh", "来源文件", "国家质检基地"), ("en", "Source document", "National Quality")])
+def test_popup_language(data, lang, word, name):
+    import json
+    m, page = render(data, basemap="none", lang=lang)
+    assert json.dumps(word)[1:-1] in page  # the renderer's labels
+    names = [f["properties"]["_n"] for el in m._children.values() for sub in el._children.values()
+             if isinstance(getattr(sub, "data", None), dict) for f in sub.data["features"] if "_n" in f["properties"]]
+    assert any(name in n for n in names)
