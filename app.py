@@ -6,10 +6,13 @@ the URL and the cache to it.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import time
 
 import altair as alt
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -21,6 +24,12 @@ from geo.load import DataError, load_all
 from geo.validate import check_plans
 
 st.set_page_config(page_title="科学城规划一张图 · Science City Planning Map", layout="wide", page_icon="🗺️")
+T_START = time.perf_counter()
+MARKS: list[tuple[str, float]] = []
+
+
+def mark(name: str) -> None:
+    MARKS.append((name, time.perf_counter() - T_START))
 
 
 @st.cache_resource(show_spinner=False)
@@ -147,6 +156,7 @@ t0 = time.perf_counter()
 SEL = apply_filter(DATA, flt, ENRICHED, MEMBERSHIPS)
 
 # ------------------------------------------------------------------ header and totals
+mark("totals")
 st.title(T("app_title"))
 st.caption(T("app_subtitle"))
 for w in st.session_state.get("url_warnings", []):
@@ -179,6 +189,7 @@ tab_map, tab_table, tab_charts, tab_targets, tab_about = st.tabs(
     [T("tab_map"), T("tab_table"), T("tab_charts"), T("tab_targets"), T("tab_about")])
 
 # ------------------------------------------------------------------ map
+mark("map")
 with tab_map:
     col_map, col_info = st.columns([3, 1])
     with col_map:
@@ -191,7 +202,8 @@ with tab_map:
                                   thematic_layer=st.session_state.get("thematic_layer", "towns"),
                                   center=st.session_state["view_center"], zoom=st.session_state["view_zoom"],
                                   )
-        fmap = mapview.build_map(DATA, SEL, opts, MEMBERSHIPS)
+        fmap = mapview.base_map(DATA, SEL, opts, MEMBERSHIPS)
+        parcels_fg = mapview.parcel_layer(SEL, opts)
         build_s = time.perf_counter() - t0
         fly = st.session_state.get("fly_to")
         kwargs = {}
@@ -202,7 +214,9 @@ with tab_map:
                 lon, lat = wgs84_to_gcj02(lon, lat)
             kwargs = {"center": (lat, lon), "zoom": fly[2]}
         hl = mapview.highlight_group(DATA, st.session_state["selected"], bm)
-        ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True, feature_group_to_add=hl,
+        ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True,
+                        feature_group_to_add=[parcels_fg, hl],
+                        layer_control=folium.LayerControl(collapsed=True, position="topright"),
                         returned_objects=["last_object_clicked_tooltip", "center", "zoom"], **kwargs)
         st.caption(f"{T('render_time')} {build_s * 1000:.0f} ms · {len(SEL.parcels)} / {len(DATA.parcels)} "
                    f"{T('parcels_thematic')} · {len(SEL.zones)} / {len(DATA.zones)} {T('zone')}")
@@ -238,6 +252,7 @@ with tab_map:
             st.caption(T("click_hint"))
 
 # ------------------------------------------------------------------ table
+mark("table")
 TABLE_COLS = ["project_id", "name_zh", "name_en", "sector_zh", "sector_group_zh", "zone_name_zh", "district",
               "function_zh", "land_mu", "output_target_yi", "output_per_mu_wan", "target_year", "parcel_geometry_source",
               "source_doc", "source_ref"]
@@ -262,6 +277,7 @@ with tab_table:
                        file_name=f"projects_{flt.summary()}.csv", mime="text/csv")
 
 # ------------------------------------------------------------------ charts
+mark("charts")
 with tab_charts:
     measure = st.radio(T("metric"), ["land_mu", "output_target_yi", "count"], horizontal=True,
                        format_func=lambda k: {"land_mu": T("land_sum"), "output_target_yi": T("output_sum"),
@@ -283,6 +299,7 @@ with tab_charts:
             tooltip=["zone", "count", "land_mu", "output_target_yi"]), width="stretch")
 
 # ------------------------------------------------------------------ targets
+mark("targets")
 with tab_targets:
     st.subheader(T("targets_title"))
     tdoc = st.selectbox(T("plan"), list(DOCS.index), format_func=doc_title, key="tdoc")
@@ -305,6 +322,7 @@ with tab_targets:
                      "value_kind", "comparator", "source_ref", "notes"]], width="stretch", hide_index=True)
 
 # ------------------------------------------------------------------ about
+mark("about")
 with tab_about:
     st.subheader(T("inconsistencies"))
     st.dataframe(pd.DataFrame([{
@@ -319,6 +337,7 @@ with tab_about:
 st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
 
 # ------------------------------------------------------------------ URL
+mark("URL")
 vl = st.session_state.get("view_latlon")
 state = urlstate.ViewState(filter=flt, lang=lang, basemap=st.session_state["basemap"],
                            thematic=st.session_state["thematic"], selected=st.session_state["selected"],
@@ -326,3 +345,6 @@ state = urlstate.ViewState(filter=flt, lang=lang, basemap=st.session_state["base
 params = urlstate.to_params(state)
 if dict(st.query_params) != params:
     st.query_params.from_dict(params)
+mark("end")
+if os.environ.get("SCIMAP_TIMING"):
+    print("timing " + " ".join(f"{n}={t * 1000:.0f}ms" for n, t in MARKS), file=sys.stderr)

@@ -49,6 +49,9 @@ def localize(m: folium.Map, base: str = "/app/static") -> folium.Map:
         for name, url in links:
             if any(d in name.lower() or d in url.lower() for d in DROP):
                 continue
+            if url.startswith(base.rstrip("/") + "/"):
+                out.append((name, url))  # already local
+                continue
             loc = local_url(url, base)
             if loc is None:
                 raise ValueError(f"asset {name} ({url}) has no local copy in static/{VENDOR}: vendor it first")

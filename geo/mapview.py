@@ -80,20 +80,24 @@ ZONE_FIELDS = ["zone_id", "name_zh", "name_en", "layout", "role_zh", "role_en", 
 
 
 def _records(df: pd.DataFrame, fields: list[str], lang: str, kind: str, values=None) -> list[dict]:
+    cols = [f for f in fields if f in df.columns]
+    extra = [c for c in ("name_zh", "name_en", "geometry_source", "sector_zh", "sector_en", "role_zh", "role_en",
+                         "zone_id") if c in df.columns and c not in cols]
+    rows = pd.DataFrame(df[cols + extra]).to_dict("records")
+    vals = values.dropna().to_dict() if values is not None else {}
     recs = []
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    for _, r in df.iterrows():
-        d = {f: _val(r[f], f, lang) for f in fields if f in r.index}
+    for r in rows:
+        d = {f: _val(r[f], f, lang) for f in cols}
         d = {k: v for k, v in d.items() if v}
         d["_k"] = kind
-        d["_n"] = _val(r.get(name_col), name_col, lang) or _val(r.get("name_zh"), "name_zh", lang)
+        d["_n"] = (_val(r.get("name_en"), "", lang) if lang == "en" else "") or _val(r.get("name_zh"), "", lang)
         d["_w"] = r.get("geometry_source", "")
         if kind == "p":
-            d["_s"] = _val(r.get("sector_zh" if lang == "zh" else "sector_en"), "sector", lang)
+            d["_s"] = _val(r.get("sector_zh" if lang == "zh" else "sector_en"), "", lang)
         else:
-            d["_s"] = _val(r.get("role_zh" if lang == "zh" else "role_en"), "role", lang) or _val(r.get("role_zh"), "role", lang)
-            if values is not None and r.zone_id in values.index and not pd.isna(values[r.zone_id]):
-                d["_v"] = style.fmt(float(values[r.zone_id]), 1)
+            d["_s"] = (_val(r.get("role_en"), "", lang) if lang == "en" else "") or _val(r.get("role_zh"), "", lang)
+            if r.get("zone_id") in vals:
+                d["_v"] = style.fmt(float(vals[r["zone_id"]]), 1)
         recs.append(d)
     return recs
 
@@ -199,24 +203,38 @@ class Renderer(MacroElement):
 
 
 class Legend(MacroElement):
-    """A Leaflet control holding pre-escaped legend HTML (works in st_folium and in HTML exports)."""
+    """A Leaflet control holding pre-escaped legend HTML; it replaces an earlier legend with the same
+    key, so a swapped-in parcel layer brings its own legend (st_folium and HTML exports alike)."""
 
     _template = Template("""
     {% macro script(this, kwargs) %}
     (function(){
+      var key = '__scimapLegend_' + {{ this.key|tojson }};
+      if (window[key]) { window[key].remove(); }
+      if (!{{ this.html|tojson }}) { return; }
       var c = L.control({position: {{ this.position|tojson }}});
       c.onAdd = function(){ var d = L.DomUtil.create('div'); d.innerHTML = {{ this.html|tojson }};
         L.DomEvent.disableClickPropagation(d); return d; };
-      c.addTo({{ this._parent.get_name() }});
+      c.addTo({{ this.map_name }});
+      window[key] = c;
     })();
     {% endmacro %}
     """)
 
-    def __init__(self, html_text: str, position: str = "bottomright"):
+    def __init__(self, html_text: str, key: str = "base", position: str = "bottomright"):
         super().__init__()
         self._name = "Legend"
         self.html = html_text
+        self.key = key
         self.position = position
+        self.map_name = ""
+
+    def render(self, **kwargs):
+        el = self._parent
+        while el is not None and not isinstance(el, folium.Map):
+            el = getattr(el, "_parent", None)
+        self.map_name = el.get_name() if el is not None else self._parent.get_name()
+        super().render(**kwargs)
 
 
 def _shift(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
@@ -232,7 +250,8 @@ def zone_values(sel: Selection, memberships: pd.DataFrame, measure: str) -> pd.S
     return t.set_index("zone_id")[THEMATIC_MEASURES[measure]].astype(float)
 
 
-def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None) -> folium.Map:
+def base_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None) -> folium.Map:
+    """Basemap, district boundaries, every zone layer, legend of precision/thematic classes, tools."""
     lang = opts.lang
     bm = basemaps.BASEMAPS[opts.basemap]
     center = opts.center
@@ -321,14 +340,33 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
                  marker=folium.CircleMarker(radius=5)).add_to(fg)
         fg.add_to(m)
 
-    # parcels: one layer per sector group with a fixed style
-    parcels = _shift(sel.parcels, bm.datum)
+    legend = _thematic_legend(values, measure_label, lang) if values is not None else ""
+    legend += (f"<div style='background:rgba(255,255,255,.9);padding:3px 8px;font:11px sans-serif;margin-top:4px;"
+               f"border-radius:4px'>{html.escape(i18n.t('legend_precision', lang))}</div>")
+    Legend(legend, key="base").add_to(m)
+    Renderer(lang, measure_label).add_to(m)
+    plugins.Fullscreen(position="topleft").add_to(m)
+    plugins.MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
+                           primary_area_unit="sqmeters", secondary_area_unit="hectares").add_to(m)
+    if tiles:
+        mini = folium.TileLayer(tiles=tiles[0]["tiles"], attr=tiles[0]["attr"], subdomains=tiles[0]["subdomains"])
+        plugins.MiniMap(tile_layer=mini, position="bottomleft", toggle_display=True, zoom_level_offset=-5).add_to(m)
+    assets.localize(m, opts.asset_base)
+    return m
+
+
+def parcel_layer(sel: Selection, opts: MapOptions) -> folium.FeatureGroup:
+    """Parcels, one GeoJSON per sector group with a fixed style, and their legend. Kept apart from
+    the base map so that the app can swap it in place (st_folium feature_group_to_add) when only
+    the project filters change: the map is not rebuilt in the browser."""
+    lang = opts.lang
+    parcels = _shift(sel.parcels, basemaps.BASEMAPS[opts.basemap].datum)
+    fg = folium.FeatureGroup(name=f"{i18n.t('parcels', lang)} ({len(parcels)})", show=True)
     legend_rows = []
     if len(parcels):
         pp = with_props(parcels, PARCEL_FIELDS, lang, "p").assign(
             sector_group_zh=parcels.sector_group_zh.values, sector_group_en=parcels.sector_group_en.values,
             geometry_source=parcels.geometry_source.values)
-        fg = folium.FeatureGroup(name=f"{i18n.t('parcels', lang)} ({len(pp)})", show=True)
         pp["_group"] = pp.sector_group_zh.map(lambda g: str(g).split(";")[0])
         for grp, part in pp.groupby("_group", sort=True):
             colour = style.group_colour(grp)
@@ -338,23 +376,16 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.
                 _geojson(sub, f"parcels-{grp}", st).add_to(fg)
             label = grp if lang == "zh" else part.sector_group_en.iloc[0].split(";")[0]
             legend_rows.append((colour, f"{label} ({len(part)})", "dashed"))
-        fg.add_to(m)
+    Legend(style.legend_html(i18n.t("legend_sector", lang), legend_rows) if legend_rows else "", key="parcels",
+           position="bottomright").add_to(fg)
+    return fg
 
-    legend = style.legend_html(i18n.t("legend_sector", lang), legend_rows) if legend_rows else ""
-    if values is not None:
-        legend += _thematic_legend(values, measure_label, lang)
-    legend += (f"<div style='background:rgba(255,255,255,.9);padding:3px 8px;font:11px sans-serif;margin-top:4px;"
-               f"border-radius:4px'>{html.escape(i18n.t('legend_precision', lang))}</div>")
-    Legend(legend).add_to(m)
-    Renderer(lang, measure_label).add_to(m)
 
+def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None) -> folium.Map:
+    """The whole map in one page (exports, tests): base map + parcels + layer control."""
+    m = base_map(data, sel, opts, memberships)
+    parcel_layer(sel, opts).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    plugins.Fullscreen(position="topleft").add_to(m)
-    plugins.MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
-                           primary_area_unit="sqmeters", secondary_area_unit="hectares").add_to(m)
-    if tiles:
-        mini = folium.TileLayer(tiles=tiles[0]["tiles"], attr=tiles[0]["attr"], subdomains=tiles[0]["subdomains"])
-        plugins.MiniMap(tile_layer=mini, position="bottomleft", toggle_display=True, zoom_level_offset=-5).add_to(m)
     assets.localize(m, opts.asset_base)
     return m
 

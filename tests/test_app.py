@@ -21,7 +21,9 @@ def run(query: dict | None = None) -> AppTest:
 def map_args(at) -> dict:
     comps = [c for c in at.get("component_instance") if "streamlit_folium" in c.proto.component_name]
     assert len(comps) == 1
-    return json.loads(comps[0].proto.json_args)
+    args = json.loads(comps[0].proto.json_args)
+    args["all"] = args["script"] + (args.get("feature_group") or "")  # base map + swapped-in parcel layer
+    return args
 
 
 def enc(text: str) -> str:
@@ -44,7 +46,8 @@ def test_default_view_sends_every_parcel_with_local_assets(data):
     assert m["Σ占地（亩）"] == f"{data.projects.land_mu.sum():,.0f}"
     args = map_args(at)
     for pid in data.parcels.project_id:
-        assert has_parcel(args["script"], pid), pid
+        assert has_parcel(args["all"], pid), pid
+        assert not has_parcel(args["script"], pid)  # parcels travel in the swappable layer
     links = args["js_links"] + args["css_links"]
     assert links and all(u.startswith("/app/static/vendor/") for u in links)
     assert "cdn" not in args["script"] + args["header"] + args["html"]
@@ -55,7 +58,7 @@ def test_sector_filter_changes_totals_and_map(data):
     at.sidebar.multiselect[2].set_value(["检验检测"]).run()
     m = metrics(at)
     assert m["Σ占地（亩）"] == "1,197"  # 1011 + 106 + 80 (表4)
-    script = map_args(at)["script"]
+    script = map_args(at)["all"]
     shown = [pid for pid in data.parcels.project_id if has_parcel(script, pid)]
     assert shown == ["HTS-T4-01", "HTS-T4-02", "HTS-T4-03"]
 
@@ -66,7 +69,7 @@ def test_language_switch_changes_labels_and_popups():
     assert at.title[0].value == "Science City Planning Map"
     assert "Projects" in metrics(at)
     args = map_args(at)
-    assert "Source document" in args["script"] and enc("来源文件") not in args["script"]
+    assert "Source document" in args["all"] and enc("来源文件") not in args["all"]
     assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
 
 
