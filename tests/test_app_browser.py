@@ -3,6 +3,7 @@
 Fails (never skips) when /usr/bin/chromium is missing: scripts/test.sh installs it.
 """
 
+import re
 import time
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_map_draws_filters_pops_up_and_switches_language(server, chromium_browse
     page.keyboard.press("Escape")
     frame = wait_map(page)
     assert count(frame, "path.scimap-parcel", expected) == expected == 3
-    assert "sector=" in page.url  # the filter is in the shareable link
+    expect(page).to_have_url(re.compile("sector="), timeout=15000)  # the filter is in the shareable link
 
     # search zooms to the hit and selects it; then a real click on the parcel opens its popup
     box = page.locator('[data-testid="stTextInput"] input').first
@@ -100,7 +101,7 @@ def test_map_draws_filters_pops_up_and_switches_language(server, chromium_browse
     largest_parcel(frame).click()
     expect(frame.locator(".leaflet-popup-content")).to_contain_text("Source document", timeout=10000)
     page.screenshot(path=str(ART / "browser_en.png"))
-    assert "lang=en" in page.url
+    expect(page).to_have_url(re.compile("lang=en"), timeout=15000)
     assert external == [], f"the page reached outside this machine: {sorted(set(external))[:5]}"
     page.close()
 
