@@ -18,6 +18,21 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--layers", type=Path)
     s = sub.add_parser("summary", help="print aggregates per plan, sector, layout")
     s.add_argument("--by", default="sector_zh", help="sector_zh | source_doc | district | zone_id | layout_id")
+    e = sub.add_parser("export", help="write a snapshot of a selection (same filters as the app)")
+    e.add_argument("--format", required=True, choices=["geojson", "gpkg", "shp", "kml", "csv", "xlsx", "html"])
+    e.add_argument("--crs", default="EPSG:4326", help="EPSG:4326 | EPSG:4490 | EPSG:4544 | GCJ02")
+    e.add_argument("-o", "--out", required=True, type=Path, help="output folder")
+    e.add_argument("--plan", action="append", default=[], help="source document id (HTS, STI, YZ, LJ, JLP)")
+    e.add_argument("--layout", action="append", default=[], help="layout or layer id")
+    e.add_argument("--sector", action="append", default=[], help="sector or sector group (Chinese or English)")
+    e.add_argument("--district", action="append", default=[])
+    e.add_argument("--zone", action="append", default=[], help="zone id (its sub-zones included)")
+    e.add_argument("--geometry-source", action="append", default=[], dest="geoms")
+    e.add_argument("--min-mu", type=float)
+    e.add_argument("--max-mu", type=float)
+    e.add_argument("--min-yi", type=float)
+    e.add_argument("--max-yi", type=float)
+    e.add_argument("--lang", default="zh", choices=["zh", "en"])
     args = ap.parse_args(argv)
 
     if args.cmd == "validate":
@@ -32,6 +47,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"build failed: {e}", file=sys.stderr)
             return 1
         print("built: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    if args.cmd == "export":
+        from geo import export
+        from geo.filter import Filter
+        from geo.load import load_all
+        f = Filter(plans=args.plan, layouts=args.layout, sectors=args.sector, districts=args.district,
+                   zones=args.zone, geometry_sources=args.geoms, land_mu=(args.min_mu, args.max_mu),
+                   output_yi=(args.min_yi, args.max_yi))
+        try:
+            snap = export.export(load_all(), f, args.format, args.out, crs=args.crs, lang=args.lang)
+        except export.ExportError as err:
+            print(f"export failed: {err}", file=sys.stderr)
+            return 1
+        c = snap.metadata["counts"]
+        print(f"wrote {snap.path} ({c['parcels']} parcels, {c['zones']} zones, {c['projects']} projects; "
+              f"metadata {snap.metadata_path.name})")
         return 0
     if args.cmd == "summary":
         import pandas as pd

@@ -7,6 +7,7 @@ packages under static/vendor and rewrite every element's asset links to them.
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
@@ -78,14 +79,30 @@ def inline_assets(html: str, base: str = "/app/static") -> str:
     b = re.escape(base.rstrip("/"))
     html = re.sub(r'<script src="(' + b + r'/[^"]+)"></script>',
                   lambda mt: "<script>" + read(mt.group(1)) + "</script>", html)
+    def css(url: str) -> str:
+        rel = url[len(base.rstrip("/")) + 1:]
+        folder = (STATIC_DIR / rel).parent
+
+        def data_uri(m):
+            ref = m.group(1).strip("'\"")
+            f = folder / ref
+            if ref.startswith(("data:", "#", "http")) or not f.is_file():
+                return m.group(0)
+            mime = {"png": "image/png", "svg": "image/svg+xml", "gif": "image/gif"}.get(f.suffix[1:], "application/octet-stream")
+            return f"url(data:{mime};base64,{base64.b64encode(f.read_bytes()).decode()})"
+
+        return re.sub(r"url\(([^)]+)\)", data_uri, read(url))
+
     html = re.sub(r'<link rel="stylesheet" href="(' + b + r'/[^"]+)"\s*/?>',
-                  lambda mt: "<style>" + read(mt.group(1)) + "</style>", html)
+                  lambda mt: "<style>" + css(mt.group(1)) + "</style>", html)
     return html
 
 
 def external_hosts(text: str) -> set[str]:
-    """Hosts of http(s) URLs referenced by src/href attributes or CSS url() in a page."""
-    urls = re.findall(r'(?:src|href)\s*=\s*["\'](https?://[^"\']+)', text)
+    """Hosts the page would load from: <script src>, <link href>, <img>/<iframe>/<source> src and
+    CSS url(). Hyperlinks (<a href>, e.g. Leaflet's attribution) load nothing and are not counted."""
+    urls = re.findall(r'<(?:script|img|iframe|source|embed)\b[^>]*\bsrc\s*=\s*["\'](https?://[^"\']+)', text, re.I)
+    urls += re.findall(r'<link\b[^>]*\bhref\s*=\s*["\'](https?://[^"\']+)', text, re.I)
     urls += re.findall(r'url\(\s*["\']?(https?://[^)"\']+)', text)
     return {re.match(r"https?://([^/:]+)", u).group(1) for u in urls}
 
