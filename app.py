@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 
 import altair as alt
 import folium
@@ -17,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import aggregate, basemaps, i18n, join, mapview, urlstate
+from geo import aggregate, basemaps, export, i18n, join, mapview, snapshots, urlstate
 from geo.filter import Filter, apply_filter, search, sectors_of, split_multi
 from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.load import DataError, load_all
@@ -185,8 +186,8 @@ if q:
     else:
         st.info(T("no_hits"))
 
-tab_map, tab_table, tab_charts, tab_targets, tab_about = st.tabs(
-    [T("tab_map"), T("tab_table"), T("tab_charts"), T("tab_targets"), T("tab_about")])
+tab_map, tab_table, tab_charts, tab_targets, tab_export, tab_about = st.tabs(
+    [T("tab_map"), T("tab_table"), T("tab_charts"), T("tab_targets"), T("tab_export"), T("tab_about")])
 
 # ------------------------------------------------------------------ map
 mark("map")
@@ -320,6 +321,51 @@ with tab_targets:
                 width="stretch")
     st.dataframe(tg[["indicator_id", ind_col, "scope_zh", "sector_zh", "unit_zh", "year", "value", "value_text",
                      "value_kind", "comparator", "source_ref", "notes"]], width="stretch", hide_index=True)
+
+# ------------------------------------------------------------------ export and history
+mark("export")
+with tab_export:
+    st.subheader(T("export_title"))
+    st.caption(T("export_hint"))
+    e1, e2, e3 = st.columns([1, 1, 1])
+    fmt = e1.selectbox(T("export_format"), list(export.FORMATS), key="exp_fmt",
+                       format_func=lambda k: export.FORMAT_LABELS[k])
+    crs = e2.selectbox(T("export_crs"), list(export.CRS_CHOICES), key="exp_crs",
+                       format_func=lambda k: f"{k} · {export.CRS_CHOICES[k]}")
+    if e3.button(T("export_make"), type="primary"):
+        vl = st.session_state.get("view_latlon")
+        view = {"basemap": st.session_state["basemap"], "thematic": st.session_state["thematic"],
+                "center": (vl[0], vl[1]) if vl else st.session_state["view_center"],
+                "zoom": vl[2] if vl else st.session_state["view_zoom"], "tianditu_key": basemaps.tianditu_key(_secrets())}
+        try:
+            snap = export.export(DATA, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=view,
+                                 enriched=ENRICHED, memberships=MEMBERSHIPS)
+            st.session_state["last_snapshot"] = str(snap.path)
+        except export.ExportError as err:
+            st.error(f"{T('export_failed')}: {err}")
+    last = st.session_state.get("last_snapshot")
+    if last and Path(last).is_file():
+        st.success(f"{T('export_done')}: {Path(last).name}")
+        st.download_button(T("download"), Path(last).read_bytes(), file_name=Path(last).name, key="dl_last")
+    st.subheader(T("history"))
+    hist = snapshots.list_snapshots()
+    if len(hist):
+        st.dataframe(hist.drop(columns=["path"]), hide_index=True, width="stretch")
+        pick = st.selectbox(T("history_pick"), list(hist.file), key="hist_pick")
+        row = hist[hist.file == pick].iloc[0]
+        st.download_button(T("download"), Path(row.path).read_bytes(), file_name=row.file, key="dl_hist")
+        if len(hist) > 1:
+            c1, c2 = st.columns(2)
+            a = c1.selectbox(T("compare_a"), list(hist.file), index=1, key="cmp_a")
+            b = c2.selectbox(T("compare_b"), list(hist.file), index=0, key="cmp_b")
+            if st.button(T("compare")):
+                diff = snapshots.compare(hist[hist.file == a].path.iloc[0], hist[hist.file == b].path.iloc[0])
+                if len(diff):
+                    st.dataframe(diff, hide_index=True, width="stretch")
+                else:
+                    st.info(T("no_differences"))
+    else:
+        st.caption(T("history_empty"))
 
 # ------------------------------------------------------------------ about
 mark("about")

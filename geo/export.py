@@ -37,6 +37,9 @@ FORMATS = ("geojson", "gpkg", "shp", "kml", "csv", "xlsx", "html")
 CRS_CHOICES = {"EPSG:4326": "WGS84", "EPSG:4490": "CGCS2000", "EPSG:4544": "CGCS2000 3-degree GK CM105E",
                "GCJ02": "GCJ-02 (Gaode/Amap)"}
 LAYERS = ("parcels", "zones", "projects")
+FORMAT_LABELS = {"geojson": "GeoJSON (zip)", "gpkg": "GeoPackage", "shp": "ESRI Shapefile (zip)",
+                 "kml": "KML (Google Earth / 奥维)", "csv": "CSV (WKT + x/y, zip)", "xlsx": "Excel",
+                 "html": "HTML map (self-contained)"}
 SHP_TEXT_BYTES = 254  # DBF character field limit
 NAME_FIELDS = ("name_zh", "name_en")  # never split across Shapefile fields: too long is an error
 
@@ -163,9 +166,9 @@ def metadata(data: PlanData, f: Filter, sel: Selection, fmt: str, crs: str, lang
 
 
 def file_stem(meta: dict) -> str:
-    day = meta["created"][:10]
+    stamp = meta["created"][:19].replace(":", "").replace("-", "")  # 20261122T001530: several a day
     crs = meta["crs"].replace("EPSG:", "epsg")
-    return f"scimap_{day}_{meta['filter_summary']}_{crs}"
+    return f"scimap_{stamp}_{meta['filter_summary']}_{crs}"
 
 
 # ------------------------------------------------------------------ writers

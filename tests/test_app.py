@@ -100,3 +100,27 @@ def test_gaode_basemap_shifts_overlays_to_gcj02():
     gcj = map_args(run({"base": "gaode"}))["script"]
     assert "autonavi.com" in gcj and "autonavi.com" not in wgs
     assert wgs != gcj
+
+
+def test_export_tab_writes_lists_and_compares_snapshots(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from geo import export
+    monkeypatch.setenv("SCIMAP_SNAPSHOT_DIR", str(tmp_path))
+    at = run({"base": "none", "sector": "检验检测"})
+    at.selectbox(key="exp_fmt").set_value("gpkg")
+    make = next(b for b in at.button if b.label == "生成快照")
+    make.click().run()
+    assert any("已生成" in s.value for s in at.success)
+    first = sorted(tmp_path.glob("*.gpkg"))
+    assert len(first) == 1
+    # a second, wider snapshot written by the library a second later, then compared in the app
+    from geo.filter import Filter
+    from geo.load import load_all
+    export.export(load_all(), Filter(sectors=["检验检测", "数字文创"]), "geojson", tmp_path,
+                  when=dt.datetime.now().astimezone() + dt.timedelta(seconds=2))
+    at.run()
+    next(b for b in at.button if b.label == "比较两个快照").click().run()
+    frames = [d.value for d in at.dataframe]
+    diff = next(f for f in frames if "change" in f.columns)
+    assert (diff[(diff.layer == "parcels")].change == "added").sum() == 7

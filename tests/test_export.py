@@ -138,7 +138,8 @@ def test_metadata_inside_and_beside_and_file_name(data, tmp_path):
     side = json.loads(snap.metadata_path.read_text(encoding="utf-8"))
     assert side["counts"]["parcels"] == 6 and side["totals"]["land_mu"] == 3754
     assert side["filter"]["sectors"] == ["数字文创"] and len(side["data_version"]) == 12
-    assert snap.path.name.startswith(f"scimap_{side['created'][:10]}_数字文创_100-mu_epsg4326")
+    stamp = side["created"][:19].replace(":", "").replace("-", "")
+    assert snap.path.name == f"scimap_{stamp}_数字文创_100-mu_epsg4326.geojson.zip"
     with zipfile.ZipFile(snap.path) as zf:
         assert json.loads(zf.read("parcels.geojson"))["metadata"]["counts"] == side["counts"]
 
