@@ -323,6 +323,14 @@ def _write_kml(layers, meta, tmp: Path, stem: str) -> Path:
         g["Description"] = [f"{name}: {i}" for i in g[ID_COLUMN[name]]]
         pyogrio.write_dataframe(g, p, layer=name, driver="LIBKML", append=not first)
         first = False
+    # metadata in the root document: its name and an ExtendedData JSON (KML readers show the name)
+    from xml.sax.saxutils import escape
+    text = p.read_text(encoding="utf-8")
+    head = (f"<name>{escape('科学城规划一张图 ' + meta['filter_summary'] + ' ' + meta['created'])}</name>"
+            f"<ExtendedData><Data name=\"scimap_metadata\"><value>{escape(json.dumps(meta, ensure_ascii=False))}"
+            f"</value></Data></ExtendedData>")
+    text = re.sub(r'(<Document id="root_doc">)', lambda m: m.group(1) + head, text, count=1)
+    p.write_text(text, encoding="utf-8")
     return p
 
 

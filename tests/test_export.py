@@ -130,6 +130,8 @@ def test_kml_parses_with_a_kml_parser(data, tmp_path):
     c = snap.metadata["counts"]
     assert len(marks) == c["parcels"] + c["zones"] + c["projects"]
     assert any(m.findtext("k:name", namespaces=ns) == "国家质检基地" for m in marks)
+    data_el = root.find(".//k:Document/k:ExtendedData/k:Data[@name='scimap_metadata']/k:value", ns)
+    assert json.loads(data_el.text)["counts"] == c
 
 
 def test_metadata_inside_and_beside_and_file_name(data, tmp_path):
