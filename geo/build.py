@@ -345,6 +345,33 @@ def _position_point(zrow) -> Point:
     return zrow.geometry.centroid
 
 
+# ---------------------------------------------------------------------------- points of interest
+
+def build_pois(src: pd.DataFrame, gaz: Gazetteer) -> gpd.GeoDataFrame:
+    """Every reference metro station, plus the universities, bases, zones and transport the plans
+    name (data/src/poi.csv). A POI without coordinates keeps a null geometry and says so."""
+    recs = []
+    for key, r in sorted(gaz.stations.items()):
+        recs.append({"poi_id": f"stn_{r.id}", "name_zh": key, "name_en": pinyin(key[:-1]).title() + " station",
+                     "category": "metro_station", "lines": r.lines, "geometry_source": "gazetteer",
+                     "position_confidence": "high",
+                     "position_source": f"cq_metro_stations_wgs84.csv: {r.source}", "source_doc": "", "source_ref": "",
+                     "quote_zh": "", "note": "", "geometry": Point(float(r.lon_wgs84), float(r.lat_wgs84))})
+    for r in src.itertuples():
+        geom, conf, psrc = None, "none", "not located: no coordinates in any reachable source"
+        if r.position_hint:
+            try:
+                pos = resolve(r.position_hint, gaz, {})
+            except (KeyError, LookupError, ValueError) as e:
+                raise BuildError(f"poi.csv row {r.src_row} ({r.poi_id}): {e}") from e
+            geom, conf, psrc = Point(pos.lon, pos.lat), pos.confidence, pos.source
+        recs.append({"poi_id": r.poi_id, "name_zh": r.name_zh, "name_en": r.name_en, "category": r.category,
+                     "lines": "", "geometry_source": "gazetteer" if geom is not None else "",
+                     "position_confidence": conf, "position_source": psrc, "source_doc": r.source_doc,
+                     "source_ref": r.source_ref, "quote_zh": r.quote_zh, "note": r.note, "geometry": geom})
+    return gpd.GeoDataFrame(recs, geometry="geometry", crs=WGS84)
+
+
 # ---------------------------------------------------------------------------- manifest
 
 def build_manifest(zones: gpd.GeoDataFrame) -> list[dict]:
@@ -418,13 +445,28 @@ def build(src_dir: Path | None = None, data_dir: Path | None = None, layers_dir:
         existing = gpd.read_file(parcels_path)
     parcels = build_parcels(projects, zones, existing)
 
+    poi_src = pd.read_csv(src_dir / "poi.csv", dtype=str, keep_default_na=False)
+    poi_src.insert(0, "src_row", range(2, len(poi_src) + 2))
+    pois = build_pois(poi_src, gaz)
     manifest = build_manifest(zones)
+    manifest.append({
+        "layer_id": "poi", "title_zh": "交通与配套（站点、高校、基地）", "title_en": "Stations, universities, bases",
+        "kind": "poi", "file": "poi.geojson",
+        "default_style": {"color": "#111827", "weight": 1, "fill_opacity": 0.9, "dash_array": ""},
+        "source_docs": sorted(x for x in pois.source_doc.unique() if x),
+        "geometry": "metro stations from the reference table (GCJ-02 source converted to WGS84); other points from "
+                    "the reference gazetteer; POIs the plans name without coordinates have no geometry",
+        "feature_count": int(len(pois)),
+    })
+    io.write_text(layers_dir / "poi.geojson", geojson_text(pois))
     for layer in manifest:
         if layer["layer_id"] == "districts":
             d = gpd.read_file(gaz.ref_dir / "cq_districts.geojson")
             d = d[d["target"]].reset_index(drop=True)
             layer["feature_count"] = int(len(d))
             io.write_text(layers_dir / layer["file"], geojson_text(d))
+            continue
+        if layer["kind"] == "poi":
             continue
         sub = zones[zones.layer_id == layer["layer_id"]].sort_values("zone_id")
         io.write_text(layers_dir / layer["file"], geojson_text(sub))

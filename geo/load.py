@@ -157,6 +157,7 @@ class PlanData:
     manifest: dict
     sources: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
+    pois: gpd.GeoDataFrame | None = None
 
     @cached_property
     def layers(self) -> list[dict]:
@@ -179,6 +180,7 @@ def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, stric
         issues.append(Issue("error", _rel(manifest_path), "file", f"cannot be read: {e}"))
         manifest = {"layers": []}
     frames, districts = [], gpd.GeoDataFrame(geometry=[], crs=WGS84)
+    pois = gpd.GeoDataFrame(columns=["poi_id", "name_zh", "category", "geometry"], geometry="geometry", crs=WGS84)
     for layer in manifest.get("layers", []):
         miss = [k for k in schema.MANIFEST_LAYER_KEYS if k not in layer]
         if miss:
@@ -191,6 +193,12 @@ def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, stric
             except Exception as e:
                 issues.append(Issue("error", _rel(path), "file", f"cannot be read: {e}"))
             continue
+        if layer["kind"] == "poi":
+            try:
+                pois = gpd.read_file(path)
+            except Exception as e:
+                issues.append(Issue("error", _rel(path), "file", f"cannot be read: {e}"))
+            continue
         gdf, li = read_geojson_checked(path, schema.ZONES, "zone_id")
         issues += li
         if layer["feature_count"] is not None and len(gdf) != layer["feature_count"]:
@@ -199,7 +207,7 @@ def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, stric
         frames.append(gdf)
     zones = (gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
              if frames else gpd.GeoDataFrame(columns=list(schema.ZONES) + ["geometry"], geometry="geometry", crs=WGS84))
-    data = PlanData(projects, targets, zones, parcels, districts, manifest, sources, issues)
+    data = PlanData(projects, targets, zones, parcels, districts, manifest, sources, issues, pois)
     errors = [i for i in issues if i.level == "error"]
     if strict and errors:
         raise DataError(errors)
