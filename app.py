@@ -59,14 +59,14 @@ if "init" not in st.session_state:
         "geoms": f.geometry_sources, "land": f.land_mu, "output": f.output_yi, "selected": view.selected,
         "view_center": (view.lat, view.lon) if view.lat is not None else mapview.DEFAULT_CENTER,
         "view_zoom": view.zoom or mapview.DEFAULT_ZOOM, "url_warnings": warns, "fly_to": None,
-        "thematic_layer": "towns",
+        "thematic_layer": "towns", "mode": "promoter" if st.query_params.get("mode") == "promoter" else "planner",
     })
 
 lang = st.session_state["lang"]
 T = lambda k: i18n.t(k, lang)  # noqa: E731
 # Widgets whose label changes with the language are new widgets to Streamlit, which resets them:
 # carry their values across a language switch.
-WIDGET_KEYS = ["plans", "layouts", "sectors", "districts", "zones", "geoms", "basemap", "thematic", "thematic_layer"]
+WIDGET_KEYS = ["mode", "plans", "layouts", "sectors", "districts", "zones", "geoms", "basemap", "thematic", "thematic_layer"]
 if st.session_state.get("_kept_lang", lang) != lang:
     for k, v in st.session_state.get("_kept", {}).items():
         st.session_state[k] = v
@@ -116,6 +116,21 @@ def sector_title(s):
 with st.sidebar:
     st.radio(T("language"), ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: "中文" if x == "zh" else "English")
+    st.radio(T("mode"), ["planner", "promoter"], key="mode", horizontal=True,
+             format_func=lambda x: T("mode_planner") if x == "planner" else T("mode_promoter"))
+    if st.session_state["mode"] == "promoter":
+        st.selectbox(T("basemap"), list(basemaps.BASEMAPS), key="basemap", format_func=lambda b: basemaps.title(b, lang))
+
+if st.session_state["mode"] == "promoter":
+    import ui_promoter
+    bm = st.session_state["basemap"]
+    if basemaps.BASEMAPS[bm].needs_key and not basemaps.tianditu_key(_secrets()):
+        bm = "none"
+    ui_promoter.render(DATA, ENRICHED, MEMBERSHIPS, lang, SECTOR_LIST, sector_title, zone_title, bm)
+    st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
+    st.stop()
+
+with st.sidebar:
     st.header(T("filters"))
     st.multiselect(T("plan"), list(DOCS.index), key="plans", placeholder=T("all"), format_func=doc_title)
     st.multiselect(T("layout"), list(LAYERS), key="layouts", placeholder=T("all"), format_func=layer_title)

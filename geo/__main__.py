@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--min-yi", type=float)
     e.add_argument("--max-yi", type=float)
     e.add_argument("--lang", default="zh", choices=["zh", "en"])
+    fs = sub.add_parser("factsheet", help="write a parcel fact sheet (PDF or HTML by the file suffix)")
+    fs.add_argument("project_id", nargs="+")
+    fs.add_argument("--lang", default="zh", choices=["zh", "en"])
+    fs.add_argument("-o", "--out", required=True, type=Path, help="FILE.pdf or FILE.html")
     args = ap.parse_args(argv)
 
     if args.cmd == "validate":
@@ -63,6 +67,16 @@ def main(argv: list[str] | None = None) -> int:
         c = snap.metadata["counts"]
         print(f"wrote {snap.path} ({c['parcels']} parcels, {c['zones']} zones, {c['projects']} projects; "
               f"metadata {snap.metadata_path.name})")
+        return 0
+    if args.cmd == "factsheet":
+        from geo import factsheet
+        from geo.load import load_all
+        try:
+            out = factsheet.write_factsheet(load_all(), args.project_id, args.out, lang=args.lang)
+        except (KeyError, RuntimeError) as err:
+            print(f"factsheet failed: {err}", file=sys.stderr)
+            return 1
+        print(f"wrote {out}")
         return 0
     if args.cmd == "summary":
         import pandas as pd

@@ -18,6 +18,7 @@ from branca.element import MacroElement, Template
 from folium import plugins
 
 from geo import aggregate, assets, basemaps, i18n, style
+from geo.crs import WGS84
 from geo.filter import Selection
 from geo.gcj02 import gdf_to_gcj02, wgs84_to_gcj02
 from geo.load import PlanData
@@ -196,7 +197,8 @@ class Renderer(MacroElement):
         labels = {f: i18n.label(f, lang) for f in set(PARCEL_FIELDS) | set(ZONE_FIELDS)}
         labels.update({"_mu": i18n.t("unit_mu", lang), "_id": i18n.label("project_id", lang),
                        "_measure": measure_label, "_schematic": i18n.t("schematic_warning", lang),
-                       "_approx": i18n.t("approx_warning", lang), "_parcel_fields": PARCEL_FIELDS,
+                       "_approx": i18n.t("approx_warning", lang), "_parcel_fields": PARCEL_FIELDS + ["reasons"],
+                       "reasons": "匹配理由" if lang == "zh" else "Why it matches",
                        "_zone_fields": ZONE_FIELDS})
         self.labels = labels
 
@@ -437,3 +439,55 @@ def map_feature_counts(m: folium.Map) -> dict:
             if isinstance(sub, folium.GeoJson):
                 out[sub.layer_name] = len(json.loads(sub.data if isinstance(sub.data, str) else json.dumps(sub.data))["features"])
     return out
+
+
+def poi_layer(data: PlanData, opts: MapOptions, bounds=None) -> folium.FeatureGroup:
+    """Rail stations and universities as small markers (within `bounds` if given)."""
+    lang = opts.lang
+    fg = folium.FeatureGroup(name="站点与高校" if lang == "zh" else "Stations and universities", show=True)
+    if data.pois is None:
+        return fg
+    pois = data.pois[data.pois.geometry.notna() & data.pois.category.isin(["metro_station", "university"])]
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
+        pois = pois.cx[minx:maxx, miny:maxy]
+    pois = _shift(pois, basemaps.BASEMAPS[opts.basemap].datum)
+    for cat, colour in (("metro_station", "#dc2626"), ("university", "#047857")):
+        sub = pois[pois.category == cat].drop_duplicates("geometry")
+        if not len(sub):
+            continue
+        recs = [{"_k": "poi", "_n": r.name_zh if lang == "zh" else r.name_en,
+                 "_s": (r.lines or "") if cat == "metro_station" else ("高校（近似位置）" if lang == "zh" else "university (approximate)"),
+                 "zone_id": r.poi_id, "_w": ""} for r in sub.itertuples()]
+        g = gpd.GeoDataFrame({"_p": recs}, geometry=sub.geometry.values, crs=sub.crs)
+        _geojson(g, f"poi-{cat}", {"color": colour, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 5,
+                                   "className": f"scimap-poi scimap-{cat}"},
+                 marker=folium.CircleMarker(radius=5), highlight=False, precision=6).add_to(fg)
+    return fg
+
+
+def match_layer(data: PlanData, ranked: pd.DataFrame, opts: MapOptions, top: int = 10) -> folium.FeatureGroup:
+    """The best-matching parcels with their rank, coloured from best (dark) to weaker (light)."""
+    lang = opts.lang
+    fg = folium.FeatureGroup(name="匹配地块" if lang == "zh" else "Matching parcels", show=True)
+    best = ranked.head(top)
+    parcels = data.parcels.set_index("parcel_id").loc[best.parcel_id].reset_index()
+    parcels = _shift(gpd.GeoDataFrame(parcels, geometry="geometry", crs=WGS84), basemaps.BASEMAPS[opts.basemap].datum)
+    joined = parcels[["parcel_id", "project_id", "geometry"]].merge(best, on=["parcel_id", "project_id"],
+                           how="left")
+    joined["rank"] = range(1, len(joined) + 1)
+    for r in joined.itertuples():
+        shade = style.SEQUENTIAL[4] if r.rank == 1 else (style.SEQUENTIAL[3] if r.rank <= 3 else style.SEQUENTIAL[2])
+        rec = {"_k": "p", "_n": f"#{r.rank} {r.name_zh if lang == 'zh' else r.name_en}",
+               "_s": f"{'匹配度' if lang == 'zh' else 'score'} {r.score:.2f}", "project_id": r.project_id,
+               "land_mu": style.fmt(r.land_mu, 0), "_w": "schematic",
+               "reasons": r.reasons_zh if lang == "zh" else r.reasons_en}
+        g = gpd.GeoDataFrame({"_p": [rec]}, geometry=[r.geometry], crs=WGS84)
+        _geojson(g, f"match-{r.rank}", {"color": "#7c2d12", "weight": 3, "fillColor": shade, "fillOpacity": 0.75,
+                                        "className": "scimap-match"}, precision=6).add_to(fg)
+        c = r.geometry.representative_point()
+        folium.Marker([c.y, c.x], icon=folium.DivIcon(
+            html=f"<div class='scimap-rank' style='font:700 12px sans-serif;color:#fff;background:#7c2d12;"
+                 f"border-radius:9px;width:18px;height:18px;line-height:18px;text-align:center'>{int(r.rank)}</div>",
+            icon_size=(18, 18), icon_anchor=(9, 9))).add_to(fg)
+    return fg

@@ -170,17 +170,18 @@ def match(data: PlanData, firm: FirmProfile, enriched: pd.DataFrame | None = Non
         # area fit
         mu = float(r.land_mu) if not pd.isna(r.land_mu) else float(r.area_mu)
         lo, hi = firm.land_min, firm.land_max
+        need = f"{lo or 0:g}–{'∞' if hi is None else f'{hi:g}'}"
         if lo is None and hi is None:
             s_area = None
         elif (lo is None or mu >= lo) and (hi is None or mu <= hi):
             s_area = 1.0
-            reasons_zh.append(f"面积 {mu:g} 亩，在需求 {lo or 0:g}–{hi or '∞'} 亩之内")
-            reasons_en.append(f"area {mu:g} mu is within the need of {lo or 0:g}–{hi or '∞'} mu")
+            reasons_zh.append(f"面积 {mu:g} 亩，在需求 {need} 亩之内")
+            reasons_en.append(f"area {mu:g} mu is within the need of {need} mu")
         else:
             bound = lo if lo is not None and mu < lo else hi
             s_area = max(0.0, 1 - abs(mu - bound) / bound)
-            reasons_zh.append(f"面积 {mu:g} 亩，需求 {lo or 0:g}–{hi or '∞'} 亩")
-            reasons_en.append(f"area {mu:g} mu against a need of {lo or 0:g}–{hi or '∞'} mu")
+            reasons_zh.append(f"面积 {mu:g} 亩，需求 {need} 亩")
+            reasons_en.append(f"area {mu:g} mu against a need of {need} mu")
         # preferred location
         s_loc = None
         if firm.zones or firm.districts:

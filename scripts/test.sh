@@ -4,11 +4,11 @@
 # not skip, when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! [ -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+if ! [ -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null || ! command -v ogrinfo >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    chromium fonts-noto-cjk fonts-liberation gdal-bin >/dev/null
+    chromium fonts-noto-cjk fonts-liberation gdal-bin poppler-utils >/dev/null
 fi
 bash scripts/setup.sh requirements-dev.txt
 exec .venv/bin/python -m pytest "$@"
