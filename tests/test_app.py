@@ -124,3 +124,13 @@ def test_export_tab_writes_lists_and_compares_snapshots(tmp_path, monkeypatch):
     frames = [d.value for d in at.dataframe]
     diff = next(f for f in frames if "change" in f.columns)
     assert (diff[(diff.layer == "parcels")].change == "added").sum() == 7
+
+
+def test_promoter_link_reopens_profile_and_picks():
+    at = run({"mode": "promoter", "ftext": "检验检测认证", "fmin": "50", "fmax": "150", "pick": "HTS-T4-03,HTS-T4-02",
+              "base": "none"})
+    assert at.text_input(key="f_text").value == "检验检测认证"
+    assert at.multiselect(key="f_pick").value == ["HTS-T4-03", "HTS-T4-02"]
+    top = next(m.value for m in at.markdown if "promo-top" in m.value)
+    assert "#1" in top and ("科研与测试评价产业化基地" in top or "高新区科创示范项目二期" in top)
+    assert at.query_params["pick"] in (["HTS-T4-03,HTS-T4-02"], "HTS-T4-03,HTS-T4-02")
