@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from geo import paths
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Science City planning map data tools")
@@ -37,6 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     fs.add_argument("project_id", nargs="+")
     fs.add_argument("--lang", default="zh", choices=["zh", "en"])
     fs.add_argument("-o", "--out", required=True, type=Path, help="FILE.pdf or FILE.html")
+    im = sub.add_parser("import", help="import surveyed boundaries (review, then --apply to store)")
+    im.add_argument("file", type=Path)
+    im.add_argument("--layer", choices=["parcels", "zones"], default="parcels")
+    im.add_argument("--crs", help="override the file's CRS: EPSG:4326 | EPSG:4490 | EPSG:4544 | EPSG:4523 | GCJ02 …")
+    im.add_argument("--apply", action="store_true", help="store the acceptable matched features")
+    im.add_argument("--who", default="cli")
+    im.add_argument("--source", choices=["surveyed", "digitised"], default="surveyed")
+    im.add_argument("--accept-flagged", action="store_true",
+                    help="also store features with warnings (area off the plan, overlaps, other district, repaired)")
     args = ap.parse_args(argv)
 
     if args.cmd == "validate":
@@ -77,6 +88,37 @@ def main(argv: list[str] | None = None) -> int:
             print(f"factsheet failed: {err}", file=sys.stderr)
             return 1
         print(f"wrote {out}")
+        return 0
+    if args.cmd == "import":
+        import pandas as pd
+
+        from geo import importer, store
+        from geo.load import load_all
+        data = load_all()
+        try:
+            rv = importer.review(args.file, data, args.layer, args.crs)
+        except importer.ImportFailed as err:
+            print(f"import refused: {err}", file=sys.stderr)
+            return 1
+        print(f"{rv.loaded.file}: CRS {rv.loaded.crs_used} ({rv.loaded.crs_note}); " + "; ".join(rv.loaded.notes))
+        cols = ["feature", "source_id", "source_name", "match_id", "match_method", "area_mu", "plan_mu", "problems", "acceptable"]
+        with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+            print(rv.report[cols].to_string(index=False))
+        ok = rv.accepted(include_flagged=args.accept_flagged)
+        flagged = int((rv.report.acceptable & rv.report.flagged).sum())
+        if not args.apply:
+            print(f"{len(ok)} feature(s) ready to store" + (f", {flagged} more with warnings (--accept-flagged)" if flagged else "")
+                  + "; run again with --apply to store them")
+            return 0 if len(ok) else 1
+        if not len(ok):
+            print(f"nothing acceptable to store in {rv.loaded.file}" +
+                  (f" ({flagged} feature(s) with warnings: review them, then --accept-flagged)" if flagged else ""),
+                  file=sys.stderr)
+            return 1
+        target = paths.DATA_DIR / "parcels.geojson" if args.layer == "parcels" else None
+        ids = store.save(ok, args.layer, args.who, args.source, store.version(target) if target else None, data=data,
+                         note=f"import {rv.loaded.file}")
+        print(f"stored {len(ids)} change(s): {', '.join(ids)}")
         return 0
     if args.cmd == "summary":
         import pandas as pd
