@@ -90,7 +90,7 @@ def save(changes: gpd.GeoDataFrame, layer: str, who: str, source: str, based_on:
         groups: dict[Path, list] = {}
         for r in changes.itertuples():
             groups.setdefault(_layer_file(layer, r.target_id, data_dir, layers_dir), []).append(r)
-        for path, rows in groups.items():
+        for path in groups:
             if based_on is not None and version(path) != based_on:
                 raise ConflictError(f"{path.name} was changed by someone else since you loaded it "
                                     f"(version {version(path)}, you had {based_on}): reload and review again")
