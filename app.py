@@ -59,7 +59,8 @@ if "init" not in st.session_state:
         "geoms": f.geometry_sources, "land": f.land_mu, "output": f.output_yi, "selected": view.selected,
         "view_center": (view.lat, view.lon) if view.lat is not None else mapview.DEFAULT_CENTER,
         "view_zoom": view.zoom or mapview.DEFAULT_ZOOM, "url_warnings": warns, "fly_to": None,
-        "thematic_layer": "towns", "mode": "promoter" if st.query_params.get("mode") == "promoter" else "planner",
+        "thematic_layer": "towns",
+        "mode": st.query_params.get("mode") if st.query_params.get("mode") in ("promoter", "edit") else "planner",
     })
 
 lang = st.session_state["lang"]
@@ -116,17 +117,28 @@ def sector_title(s):
 with st.sidebar:
     st.radio(T("language"), ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: "中文" if x == "zh" else "English")
-    st.radio(T("mode"), ["planner", "promoter"], key="mode", horizontal=True,
-             format_func=lambda x: T("mode_planner") if x == "planner" else T("mode_promoter"))
-    if st.session_state["mode"] == "promoter":
+    st.radio(T("mode"), ["planner", "promoter", "edit"], key="mode", horizontal=True,
+             format_func=lambda x: T(f"mode_{x}"))
+    if st.session_state["mode"] in ("promoter", "edit"):
         st.selectbox(T("basemap"), list(basemaps.BASEMAPS), key="basemap", format_func=lambda b: basemaps.title(b, lang))
 
-if st.session_state["mode"] == "promoter":
-    import ui_promoter
+if st.session_state["mode"] in ("promoter", "edit"):
     bm = st.session_state["basemap"]
     if basemaps.BASEMAPS[bm].needs_key and not basemaps.tianditu_key(_secrets()):
         bm = "none"
-    ui_promoter.render(DATA, ENRICHED, MEMBERSHIPS, lang, SECTOR_LIST, sector_title, zone_title, bm)
+    if st.session_state["mode"] == "promoter":
+        import ui_promoter
+        ui_promoter.render(DATA, ENRICHED, MEMBERSHIPS, lang, SECTOR_LIST, sector_title, zone_title, bm)
+    else:
+        import ui_edit
+
+        def reload_data():
+            get_data.clear()
+            st.rerun()
+
+        if st.session_state.get("edit_flash"):
+            st.success(st.session_state.pop("edit_flash"))
+        ui_edit.render(DATA, ENRICHED, MEMBERSHIPS, lang, bm, reload_data)
     st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
     st.stop()
 

@@ -9,6 +9,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mode": ("功能", "Mode"),
     "mode_planner": ("规划浏览", "Planning map"),
     "mode_promoter": ("招商推介", "Investment promotion"),
+    "mode_edit": ("数据维护", "Boundaries"),
     "filters": ("筛选", "Filters"),
     "plan": ("规划", "Plan"),
     "layout": ("空间布局", "Spatial layout"),
