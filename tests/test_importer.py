@@ -128,3 +128,45 @@ def test_save_undo_history_and_conflict(data_copy):
     r = subprocess.run([sys.executable, "-m", "geo", "validate", "--data", str(d), "--layers", str(lay)], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout
+
+
+def test_3d_and_swapped_axes_are_handled(data, tmp_path):
+    import pandas as pd
+    from shapely.geometry import Polygon
+    a = surveyed()
+    p3 = tmp_path / "z.geojson"
+    gpd.GeoDataFrame({"project_id": ["HTS-T4-02"]}, geometry=[Polygon([(x, y, 250.0) for x, y in a.exterior.coords])],
+                     crs="EPSG:4326").to_file(p3, driver="GeoJSON")
+    rv = importer.review(p3, data)
+    assert "heights dropped" in " ".join(rv.loaded.notes)
+    assert metres_apart(rv.accepted(include_flagged=True).geometry.iloc[0], a) < 1.0
+    swapped = Polygon([(y, x) for x, y in a.exterior.coords])
+    pc = tmp_path / "swapped.csv"
+    pd.DataFrame({"project_id": ["HTS-T4-02"], "wkt": [swapped.wkt]}).to_csv(pc, index=False)
+    rv = importer.review(pc, data)
+    assert rv.loaded.crs_used == "swapped" and "swapped" in rv.loaded.crs_note
+    assert metres_apart(rv.accepted(include_flagged=True).geometry.iloc[0], a) < 1.0
+
+
+def test_zone_boundary_import_store_and_undo(data_copy):
+    from shapely.geometry import Point
+
+    from geo.crs import WGS84
+    from geo.load import load_all
+    d, lay = data_copy
+    data = load_all(d, lay)
+    c = project(Point(106.3258, 29.5063), "EPSG:4544")
+    boundary = project(c.buffer(2500, quad_segs=4), WGS84, src="EPSG:4544")  # an octagon "surveyed" for 金凤镇
+    f = d.parent / "jinfeng.geojson"
+    gpd.GeoDataFrame({"zone_id": ["town_jinfeng"], "name": ["金凤镇"]}, geometry=[boundary], crs=WGS84).to_file(
+        f, driver="GeoJSON")
+    rv = importer.review(f, data, layer="zones")
+    assert rv.report.match_id.iloc[0] == "town_jinfeng"
+    towns_before = (lay / "towns.geojson").read_bytes()
+    [cid] = store.save(rv.accepted(include_flagged=True), "zones", "tester", "surveyed", None, data_dir=d, layers_dir=lay)
+    z = load_all(d, lay).zones.set_index("zone_id").loc["town_jinfeng"]
+    assert z.geometry_source == "surveyed" and metres_apart(z.geometry, boundary) < 1.0
+    store.undo(cid, "tester", data_dir=d, layers_dir=lay)
+    back = json.loads((lay / "towns.geojson").read_text())
+    orig = json.loads(towns_before)
+    assert back["features"] == orig["features"]
