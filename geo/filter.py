@@ -107,9 +107,9 @@ def _in_range(s: pd.Series, rng) -> pd.Series:
 
 
 def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None,
-                 memberships: pd.DataFrame | None = None) -> Selection:
-    """Apply `f`. Pass precomputed `enriched`/`memberships` (join.projects_enriched /
-    join.project_memberships) to avoid recomputing them on every call."""
+                 memberships: pd.DataFrame | None = None, parcels_joined: gpd.GeoDataFrame | None = None) -> Selection:
+    """Apply `f`. Pass precomputed `enriched`/`memberships`/`parcels_joined` (geo.join) to avoid
+    recomputing them on every call."""
     p = enriched if enriched is not None else join.projects_enriched(data)
     m = memberships if memberships is not None else join.project_memberships(data)
     zones = data.zones
@@ -120,7 +120,9 @@ def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None
         wanted = set(f.sectors)
         hit = pd.Series(False, index=p.index)
         for col in ("sector_zh", "sector_en", "sector_group_zh", "sector_group_en"):
-            hit |= p[col].map(lambda v: bool(wanted & set(split_multi(v))))
+            # decide once per distinct cell value (a handful), not once per row (10⁵ at district scale)
+            verdict = {v: bool(wanted & set(split_multi(v))) for v in p[col].unique()}
+            hit |= p[col].map(verdict).astype(bool)
         keep &= hit
     if f.districts:
         keep &= p.district.isin(f.districts)
@@ -139,7 +141,7 @@ def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None
         keep &= text_match(p, f.query) | p.zone_id.isin(zhit)
     projects = p[keep].reset_index(drop=True)
 
-    parcels = join.parcels_joined(data)
+    parcels = parcels_joined if parcels_joined is not None else join.parcels_joined(data)
     parcels = parcels[parcels.project_id.isin(projects.project_id)]
     zkeep = pd.Series(True, index=zones.index)
     if f.plans:

@@ -40,7 +40,11 @@ def parcels_joined(data: PlanData) -> gpd.GeoDataFrame:
     z = data.zones[["zone_id", "name_zh", "name_en", "layer_id", "layout", "district_zh"]].rename(
         columns={"name_zh": "zone_name_zh", "name_en": "zone_name_en", "district_zh": "zone_district_zh"})
     p = p.merge(z, on="zone_id", how="left")
-    return gpd.GeoDataFrame(p, geometry="geometry", crs=WGS84)
+    out = gpd.GeoDataFrame(p, geometry="geometry", crs=WGS84)
+    if len(out):  # representative points in the GK plane, once (density cells at district scale)
+        rep = out.geometry.representative_point().to_crs("EPSG:4544")
+        out["rep_x"], out["rep_y"] = rep.x.to_numpy(), rep.y.to_numpy()
+    return out
 
 
 def project_zone_chains(data: PlanData) -> pd.Series:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement, Template
 from folium import plugins
 
@@ -41,6 +43,7 @@ class MapOptions:
     asset_base: str = "/app/static"
     height: int = 700
     show_layers: list[str] = field(default_factory=list)  # layer ids shown at start ([] = defaults)
+    prefer_canvas: bool = False  # Canvas renderer: one <canvas> instead of a DOM path per feature
 
 
 # ------------------------------------------------------------------ tooltips and popups
@@ -261,7 +264,7 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.D
         lon, lat = wgs84_to_gcj02(center[1], center[0])
         center = (lat, lon)
     m = folium.Map(location=list(center), zoom_start=opts.zoom, tiles=None, control_scale=True,
-                   prefer_canvas=False, max_zoom=19)
+                   prefer_canvas=opts.prefer_canvas, max_zoom=19)
     tiles = []
     if bm.datum != "none":
         for i, kw in enumerate(basemaps.tile_layers(opts.basemap, opts.tianditu_key)):
@@ -357,16 +360,36 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.D
     return m
 
 
-def parcel_layer(sel: Selection, opts: MapOptions) -> folium.FeatureGroup:
+DETAIL_MAX = 3000  # above this many parcels in view, the map shows density cells instead
+LEAN_FIELDS = ["project_id", "name_zh", "sector_zh", "land_mu", "geometry_source"]
+
+
+def parcel_layer(sel: Selection, opts: MapOptions, bounds=None, zoom: int | None = None) -> folium.FeatureGroup:
     """Parcels, one GeoJSON per sector group with a fixed style, and their legend. Kept apart from
     the base map so that the app can swap it in place (st_folium feature_group_to_add) when only
-    the project filters change: the map is not rebuilt in the browser."""
+    the project filters or the view change: the map is not rebuilt in the browser.
+
+    District scale: when more than DETAIL_MAX parcels would be drawn, only those in the current view
+    (`bounds`, WGS84 (minx, miny, maxx, maxy), padded by a quarter) are sent with lean properties
+    (the full record comes on click, beside the map); if the view still holds too many, the map shows
+    density cells (count and Σ亩 per cell) instead."""
     lang = opts.lang
-    parcels = _shift(sel.parcels, basemaps.BASEMAPS[opts.basemap].datum)
+    parcels_all = sel.parcels
+    fields = PARCEL_FIELDS
+    if len(parcels_all) > DETAIL_MAX:
+        fields = LEAN_FIELDS
+        if bounds is not None:
+            minx, miny, maxx, maxy = bounds
+            px, py = (maxx - minx) * 0.25, (maxy - miny) * 0.25
+            idx = parcels_all.sindex.query(shapely.box(minx - px, miny - py, maxx + px, maxy + py), predicate="intersects")
+            parcels_all = parcels_all.iloc[np.sort(idx)]
+        if len(parcels_all) > DETAIL_MAX or bounds is None:
+            return density_layer(parcels_all, opts, zoom)
+    parcels = _shift(parcels_all, basemaps.BASEMAPS[opts.basemap].datum)
     fg = folium.FeatureGroup(name=f"{i18n.t('parcels', lang)} ({len(parcels)})", show=True)
     legend_rows = []
     if len(parcels):
-        pp = with_props(parcels, PARCEL_FIELDS, lang, "p").assign(
+        pp = with_props(parcels, fields, lang, "p").assign(
             sector_group_zh=parcels.sector_group_zh.values, sector_group_en=parcels.sector_group_en.values,
             geometry_source=parcels.geometry_source.values)
         pp["_group"] = pp.sector_group_zh.map(lambda g: str(g).split(";")[0])
@@ -383,10 +406,51 @@ def parcel_layer(sel: Selection, opts: MapOptions) -> folium.FeatureGroup:
     return fg
 
 
-def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None) -> folium.Map:
-    """The whole map in one page (exports, tests): base map + parcels + layer control."""
+def density_layer(parcels: gpd.GeoDataFrame, opts: MapOptions, zoom: int | None) -> folium.FeatureGroup:
+    """Square cells (size by zoom) with the number of parcels and Σ亩 — a district-scale overview."""
+    lang = opts.lang
+    cell_m = {None: 1000, 10: 2000, 11: 1000, 12: 500, 13: 250}.get(zoom, 250 if (zoom or 0) >= 13 else 2000)
+    fg = folium.FeatureGroup(name=f"{i18n.t('parcels', lang)} · {'密度' if lang == 'zh' else 'density'} ({len(parcels)})",
+                             show=True)
+    if not len(parcels):
+        return fg
+    crs = "EPSG:4544"
+    if "rep_x" in parcels.columns:
+        xs, ys = parcels.rep_x.to_numpy(dtype=float), parcels.rep_y.to_numpy(dtype=float)
+    else:
+        pts = parcels.geometry.representative_point().to_crs(crs)
+        xs, ys = pts.x.to_numpy(), pts.y.to_numpy()
+    gx = np.floor(xs / cell_m).astype(np.int64)
+    gy = np.floor(ys / cell_m).astype(np.int64)
+    df = pd.DataFrame({"gx": gx, "gy": gy, "mu": parcels.area_mu.to_numpy(dtype=float)})
+    agg = df.groupby(["gx", "gy"]).agg(n=("mu", "size"), mu=("mu", "sum")).reset_index()
+    cells = [shapely.box(x * cell_m, y * cell_m, (x + 1) * cell_m, (y + 1) * cell_m) for x, y in zip(agg.gx, agg.gy, strict=True)]
+    g = gpd.GeoDataFrame(agg, geometry=cells, crs=crs).to_crs(WGS84)
+    g = _shift(g, basemaps.BASEMAPS[opts.basemap].datum)
+    idx, bins = style.classify(g.n.to_numpy(dtype=float))
+    cols = style.class_colours(len(bins))
+    unit = "亩" if lang == "zh" else "mu"
+    for k in sorted(set(idx)):
+        part = g[idx == k]
+        recs = [{"_k": "cell", "_n": (f"{int(r.n)} 块地块" if lang == "zh" else f"{int(r.n)} parcels"),
+                 "_s": f"Σ {r.mu:,.0f} {unit}", "zone_id": f"{cell_m} m", "_w": ""} for r in part.itertuples()]
+        sub = gpd.GeoDataFrame({"_p": recs}, geometry=part.geometry.values, crs=WGS84)
+        _geojson(sub, f"density-{k}", {"color": "#7c2d12", "weight": 0.5, "fillColor": cols[int(k)], "fillOpacity": 0.7,
+                                       "className": "scimap-density"}, highlight=False, precision=5).add_to(fg)
+    rows, lo = [], None
+    for c, hi in zip(cols, bins, strict=False):
+        rows.append((c, f"≤ {hi:,.0f}" if lo is None else f"{lo:,.0f} – {hi:,.0f}", "solid"))
+        lo = hi
+    title = (f"地块数 / {cell_m} m 网格（放大查看地块）" if lang == "zh" else f"Parcels per {cell_m} m cell (zoom in for parcels)")
+    Legend(style.legend_html(title, rows), key="parcels", position="bottomright").add_to(fg)
+    return fg
+
+
+def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None,
+              bounds=None, zoom: int | None = None) -> folium.Map:
+    """The whole map in one page (exports, tests, benchmark): base map + parcels + layer control."""
     m = base_map(data, sel, opts, memberships)
-    parcel_layer(sel, opts).add_to(m)
+    parcel_layer(sel, opts, bounds, zoom).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     assets.localize(m, opts.asset_base)
     return m
