@@ -36,14 +36,18 @@ def mark(name: str) -> None:
 @st.cache_resource(show_spinner=False)
 def get_data():
     data = load_all()
+    if os.environ.get("SCIMAP_SYNTHETIC"):  # district-scale demo/test: add N synthetic cadastral parcels
+        from geo import synth
+        data = synth.plan_data(int(os.environ["SCIMAP_SYNTHETIC"]), 0, base=data)
     enriched = join.projects_enriched(data)
     memberships = join.project_memberships(data)
+    parcels_joined = join.parcels_joined(data)
     _, checks = check_plans(data)
-    return data, enriched, memberships, checks
+    return data, enriched, memberships, checks, parcels_joined
 
 
 try:
-    DATA, ENRICHED, MEMBERSHIPS, CHECKS = get_data()
+    DATA, ENRICHED, MEMBERSHIPS, CHECKS, PARCELS_JOINED = get_data()
 except DataError as e:
     st.error("数据校验发现错误 / Data validation found errors")
     st.code(str(e))
@@ -181,7 +185,7 @@ flt = Filter(plans=st.session_state["plans"], layouts=st.session_state["layouts"
              land_mu=st.session_state["land"], output_yi=st.session_state["output"],
              geometry_sources=st.session_state["geoms"])
 t0 = time.perf_counter()
-SEL = apply_filter(DATA, flt, ENRICHED, MEMBERSHIPS)
+SEL = apply_filter(DATA, flt, ENRICHED, MEMBERSHIPS, PARCELS_JOINED)
 
 # ------------------------------------------------------------------ header and totals
 mark("totals")
@@ -230,8 +234,10 @@ with tab_map:
                                   thematic_layer=st.session_state.get("thematic_layer", "towns"),
                                   center=st.session_state["view_center"], zoom=st.session_state["view_zoom"],
                                   )
+        opts.prefer_canvas = len(DATA.parcels) > mapview.DETAIL_MAX  # district scale: Canvas, not one SVG path each
         fmap = mapview.base_map(DATA, SEL, opts, MEMBERSHIPS)
-        parcels_fg = mapview.parcel_layer(SEL, opts)
+        vb = st.session_state.get("view_bounds")
+        parcels_fg = mapview.parcel_layer(SEL, opts, bounds=vb[0] if vb else None, zoom=vb[1] if vb else opts.zoom)
         build_s = time.perf_counter() - t0
         fly = st.session_state.get("fly_to")
         kwargs = {}
@@ -245,7 +251,7 @@ with tab_map:
         ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True,
                         feature_group_to_add=[parcels_fg, hl],
                         layer_control=folium.LayerControl(collapsed=True, position="topright"),
-                        returned_objects=["last_object_clicked_tooltip", "center", "zoom"], **kwargs)
+                        returned_objects=["last_object_clicked_tooltip", "center", "zoom", "bounds"], **kwargs)
         st.caption(f"{T('render_time')} {build_s * 1000:.0f} ms · {len(SEL.parcels)} / {len(DATA.parcels)} "
                    f"{T('parcels_thematic')} · {len(SEL.zones)} / {len(DATA.zones)} {T('zone')}")
     if ret:
@@ -260,6 +266,18 @@ with tab_map:
             if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the URL keeps WGS84
                 lon, lat = gcj02_to_wgs84(lon, lat)
             st.session_state["view_latlon"] = (lat, lon, ret["zoom"])
+        b = ret.get("bounds") or {}
+        if b.get("_southWest") and b.get("_northEast") and b["_southWest"].get("lng") is not None:
+            sw, ne = b["_southWest"], b["_northEast"]
+            (x0, y0), (x1, y1) = (sw["lng"], sw["lat"]), (ne["lng"], ne["lat"])
+            if gcj:
+                x0, y0 = gcj02_to_wgs84(x0, y0)
+                x1, y1 = gcj02_to_wgs84(x1, y1)
+            new = ((x0, y0, x1, y1), ret.get("zoom"))
+            if new != st.session_state.get("view_bounds"):
+                st.session_state["view_bounds"] = new
+                if len(SEL.parcels) > mapview.DETAIL_MAX:
+                    st.rerun()  # district scale: send the parcels of the new view
     with col_info:
         st.subheader(T("details"))
         sel_id = st.session_state["selected"]

@@ -48,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     im.add_argument("--source", choices=["surveyed", "digitised"], default="surveyed")
     im.add_argument("--accept-flagged", action="store_true",
                     help="also store features with warnings (area off the plan, overlaps, other district, repaired)")
-    args = ap.parse_args(argv)
+    sub.add_parser("bench", help="district-scale benchmark, ours vs plain folium (see geo/bench.py)", add_help=False)
+    args, rest = ap.parse_known_args(argv)
 
+    if args.cmd == "bench":
+        from geo import bench
+        return bench.main(rest)
     if args.cmd == "validate":
         from geo import validate
         return validate.main(data_dir=args.data, layers_dir=args.layers)

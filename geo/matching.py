@@ -106,6 +106,35 @@ def nearest(points: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFrame
     return out
 
 
+PRESELECT = 2000  # at district scale, full scoring (distances, reasons) runs on the best candidates only
+
+
+def _preselect(parcels: gpd.GeoDataFrame, firm: FirmProfile, topics: list[str], zone_sectors: dict,
+               member_zones: dict) -> gpd.GeoDataFrame:
+    """Cheap vectorised sector and area scores; keep the PRESELECT best (and every parcel in a
+    preferred zone or district) for the full scoring."""
+    text = (parcels.function_zh.fillna("") + " " + parcels.name_zh.fillna("") + " " + parcels.sector_zh.fillna("") + " "
+            + parcels.sector_group_zh.fillna("") + " " + parcels.zone_id.map(zone_sectors).fillna(""))
+    uniq = {v: sum(any(w in v for w in TOPICS[t][1]) for t in topics) for v in text.unique()} if topics else {}
+    sec = text.map(uniq).fillna(0).to_numpy(dtype=float) if topics else np.zeros(len(parcels))
+    if firm.sectors:
+        wanted = set(firm.sectors)
+        sec = sec + parcels.sector_zh.fillna("").map(lambda v: bool(wanted & set(split_multi(v)))).to_numpy(dtype=float) \
+            + parcels.sector_group_zh.fillna("").map(lambda v: bool(wanted & set(split_multi(v)))).to_numpy(dtype=float)
+    mu = parcels.land_mu.fillna(parcels.area_mu).to_numpy(dtype=float)
+    lo = firm.land_min if firm.land_min is not None else -np.inf
+    hi = firm.land_max if firm.land_max is not None else np.inf
+    area = np.where((mu >= lo) & (mu <= hi), 1.0, 0.0)
+    pre = sec * 2 + area
+    keep = np.zeros(len(parcels), dtype=bool)
+    keep[np.argsort(-pre, kind="stable")[:PRESELECT]] = True
+    if firm.zones or firm.districts:
+        pref = set(firm.zones)
+        keep |= parcels.project_id.map(lambda p: bool(pref & member_zones.get(p, set()))).to_numpy() | \
+            parcels.district.isin(firm.districts).to_numpy()
+    return parcels[keep].reset_index(drop=True)
+
+
 def _fmt_m(d: float, lang: str) -> str:
     if np.isnan(d):
         return "—"
@@ -125,6 +154,9 @@ def match(data: PlanData, firm: FirmProfile, enriched: pd.DataFrame | None = Non
     zone_sectors = data.zones.set_index("zone_id").sectors_zh.to_dict()
     zone_names = data.zones.set_index("zone_id").name_zh.to_dict()
     member_zones = m.groupby("project_id").zone_id.agg(set).to_dict()
+    firm_topics_pre = topics_of(firm.sector_text + " " + firm.name)
+    if len(parcels) > PRESELECT:
+        parcels = _preselect(parcels, firm, firm_topics_pre, zone_sectors, member_zones)
     pois = data.pois if data.pois is not None else gpd.GeoDataFrame(columns=["name_zh", "category", "geometry"])
     metro = nearest(pois[pois.category == "metro_station"], parcels)
     univ = nearest(pois[pois.category == "university"], parcels)
