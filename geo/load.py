@@ -187,17 +187,16 @@ def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, stric
             issues.append(Issue("error", _rel(manifest_path), f"layer {layer.get('layer_id')}", f"missing {miss}"))
             continue
         path = layers_dir / layer["file"]
-        if layer["layer_id"] == "districts":
+        if layer["layer_id"] == "districts" or layer["kind"] == "poi":  # reference layers: read as they are
             try:
-                districts = gpd.read_file(path)
+                g = gpd.read_file(path)
             except Exception as e:
                 issues.append(Issue("error", _rel(path), "file", f"cannot be read: {e}"))
-            continue
-        if layer["kind"] == "poi":
-            try:
-                pois = gpd.read_file(path)
-            except Exception as e:
-                issues.append(Issue("error", _rel(path), "file", f"cannot be read: {e}"))
+                continue
+            if layer["kind"] == "poi":
+                pois = g
+            else:
+                districts = g
             continue
         gdf, li = read_geojson_checked(path, schema.ZONES, "zone_id")
         issues += li
