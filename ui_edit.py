@@ -15,7 +15,7 @@ from folium import plugins
 from shapely.geometry import shape
 from streamlit_folium import st_folium
 
-from geo import assets, basemaps, importer, mapview, paths, store
+from geo import assets, basemaps, i18n, importer, mapview, paths, store
 from geo.crs import WGS84, areas_mu
 from geo.filter import Filter, apply_filter
 from geo.gcj02 import geom_from_gcj02
@@ -40,9 +40,8 @@ L = {
 CRS_OPTIONS = ["auto", "EPSG:4326", "EPSG:4490", "EPSG:4544", "EPSG:4545", "EPSG:4523", "EPSG:4524", "GCJ02"]
 
 
-def tr(k, lang):
-    zh, en = L[k]
-    return zh if lang == "zh" else en
+def tr(key: str, lang: str) -> str:
+    return i18n.pick(L, key, lang)
 
 
 def render(data, enriched, memberships, lang: str, basemap: str, on_change):

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import factsheet, mapview
+from geo import factsheet, i18n, mapview
 from geo.filter import Filter, apply_filter
 from geo.matching import FirmProfile, match
 
@@ -33,8 +33,7 @@ L = {
 
 
 def tr(key: str, lang: str) -> str:
-    zh, en = L[key]
-    return zh if lang == "zh" else en
+    return i18n.pick(L, key, lang)
 
 
 def profile_from_params(q) -> FirmProfile:
@@ -74,6 +73,13 @@ def profile_to_params(p: FirmProfile, picks: list[str], lang: str) -> dict:
 
 def name_col_of(lang: str) -> str:
     return "name_zh" if lang == "zh" else "name_en"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sheet(picks: tuple[str, ...], lang: str, _data, _enriched) -> str:
+    """The fact sheet's HTML (its map is a matplotlib drawing): once per parcels × language,
+    not on every rerun of the page."""
+    return factsheet.factsheet_html(_data, list(picks), lang, enriched=_enriched)
 
 
 def render(data, enriched, memberships, lang: str, sector_list: list[str], sector_title, zone_title, basemap: str):
@@ -135,7 +141,7 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
         picks = st.multiselect(tr("pick", lang), options, key="f_pick",
                                format_func=lambda pid: f"{pid} · {show.set_index('project_id').loc[pid, name_col]}")
         if picks:
-            page = factsheet.factsheet_html(data, picks, lang, enriched=enriched)
+            page = _sheet(tuple(picks), lang, data, enriched)
             st.download_button(tr("html", lang), page.encode("utf-8"), file_name=f"factsheet_{'_'.join(picks)}_{lang}.html",
                                mime="text/html", key="fs_html")
             if st.button(tr("pdf", lang), key="fs_pdf_make"):

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import join, paths
+from geo import i18n, join, paths
 from geo.crs import M2_PER_MU, WGS84, gk_epsg_for_lon
 from geo.load import PlanData
 
@@ -55,8 +55,7 @@ TEXT = {
 
 
 def t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return i18n.pick(TEXT, key, lang)
 
 
 def esc(v) -> str:

@@ -124,16 +124,21 @@ GEOMETRY_SOURCE_LABELS = {
 }
 
 
+def pick(table: dict[str, tuple[str, str]], key: str, lang: str = "zh", default: str | None = None) -> str:
+    """The Chinese or English member of a (zh, en) pair; every string table of the app uses this."""
+    pair = table.get(key)
+    if pair is None:
+        return key if default is None else default
+    return pair[0] if lang == "zh" else pair[1]
+
+
 def t(key: str, lang: str = "zh") -> str:
-    zh, en = STRINGS[key]
-    return zh if lang == "zh" else en
+    return pick(STRINGS, key, lang)
 
 
 def label(field: str, lang: str = "zh") -> str:
-    zh, en = FIELD_LABELS.get(field, (field, field))
-    return zh if lang == "zh" else en
+    return pick(FIELD_LABELS, field, lang)
 
 
 def geometry_source_label(src: str, lang: str = "zh") -> str:
-    zh, en = GEOMETRY_SOURCE_LABELS.get(src, (src, src))
-    return zh if lang == "zh" else en
+    return pick(GEOMETRY_SOURCE_LABELS, src, lang)
