@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import aggregate, basemaps, export, i18n, join, mapview, snapshots, urlstate
+from geo import aggregate, basemaps, export, i18n, join, mapcache, mapview, snapshots, urlstate
 from geo.filter import Filter, apply_filter, search, sectors_of, split_multi
 from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.load import DataError, load_all
@@ -43,6 +43,9 @@ def get_data():
     memberships = join.project_memberships(data)
     parcels_joined = join.parcels_joined(data)
     _, checks = check_plans(data)
+    import gc
+    gc.freeze()  # the prepared frames live as long as the app: keep the collector from walking them (GC pauses
+    # of ~0.1 s per rerun at 50,000 parcels)
     return data, enriched, memberships, checks, parcels_joined
 
 
@@ -80,6 +83,19 @@ DOCS = DATA.sources.set_index("source_doc")
 LAYERS = {x["layer_id"]: x for x in DATA.layers if x["layer_id"] != "districts"}
 ZONE_NAMES = DATA.zones.set_index("zone_id")
 GROUPS = ENRICHED.drop_duplicates("sector_group_zh")
+
+
+def _reported_view(ret, gcj: bool):
+    """((minx, miny, maxx, maxy) WGS84, zoom) from st_folium's returned bounds, or None."""
+    b = (ret or {}).get("bounds") or {}
+    sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
+    if sw.get("lng") is None or ne.get("lng") is None:
+        return None
+    (x0, y0), (x1, y1) = (sw["lng"], sw["lat"]), (ne["lng"], ne["lat"])
+    if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the data is WGS84
+        x0, y0 = gcj02_to_wgs84(x0, y0)
+        x1, y1 = gcj02_to_wgs84(x1, y1)
+    return ((x0, y0, x1, y1), ret.get("zoom"))
 
 
 def _secrets() -> dict:
@@ -235,13 +251,21 @@ with tab_map:
                                   center=st.session_state["view_center"], zoom=st.session_state["view_zoom"],
                                   )
         opts.prefer_canvas = len(DATA.parcels) > mapview.DETAIL_MAX  # district scale: Canvas, not one SVG path each
-        fmap = mapview.base_map(DATA, SEL, opts, MEMBERSHIPS)
+        gcj = basemaps.BASEMAPS[bm].datum == "gcj02"
+        # the base map is rebuilt only when the zones shown or the options change (per session: st_folium adds
+        # its layers to the map it renders); the parcel layer is swapped in place
+        cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache())
+        fmap = cache.get(DATA, SEL, opts, MEMBERSHIPS)
+        # the view the map reported with the interaction that started this run (district scale: send its parcels
+        # now rather than after a second run); a pan inside what was already sent keeps the same layer
+        reported = _reported_view(st.session_state.get("map"), gcj)
+        if reported:
+            st.session_state["view_bounds"] = mapcache.keep_view(st.session_state.get("view_bounds"), reported)
         vb = st.session_state.get("view_bounds")
         parcels_fg = mapview.parcel_layer(SEL, opts, bounds=vb[0] if vb else None, zoom=vb[1] if vb else opts.zoom)
         build_s = time.perf_counter() - t0
         fly = st.session_state.get("fly_to")
         kwargs = {}
-        gcj = basemaps.BASEMAPS[bm].datum == "gcj02"
         if fly:
             lat, lon = fly[0], fly[1]
             if gcj:
@@ -266,18 +290,11 @@ with tab_map:
             if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the URL keeps WGS84
                 lon, lat = gcj02_to_wgs84(lon, lat)
             st.session_state["view_latlon"] = (lat, lon, ret["zoom"])
-        b = ret.get("bounds") or {}
-        if b.get("_southWest") and b.get("_northEast") and b["_southWest"].get("lng") is not None:
-            sw, ne = b["_southWest"], b["_northEast"]
-            (x0, y0), (x1, y1) = (sw["lng"], sw["lat"]), (ne["lng"], ne["lat"])
-            if gcj:
-                x0, y0 = gcj02_to_wgs84(x0, y0)
-                x1, y1 = gcj02_to_wgs84(x1, y1)
-            new = ((x0, y0, x1, y1), ret.get("zoom"))
-            if new != st.session_state.get("view_bounds"):
-                st.session_state["view_bounds"] = new
-                if len(SEL.parcels) > mapview.DETAIL_MAX:
-                    st.rerun()  # district scale: send the parcels of the new view
+        new = mapcache.keep_view(st.session_state.get("view_bounds"), _reported_view(ret, gcj))
+        if new and new != st.session_state.get("view_bounds"):
+            st.session_state["view_bounds"] = new
+            if len(SEL.parcels) > mapview.DETAIL_MAX:
+                st.rerun()  # district scale: the map reported its first view on load; send that view's parcels
     with col_info:
         st.subheader(T("details"))
         sel_id = st.session_state["selected"]

@@ -15,7 +15,10 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo import join
 from geo.load import PlanData
@@ -62,6 +65,17 @@ class Selection:
     projects: pd.DataFrame  # enriched projects
     parcels: gpd.GeoDataFrame  # parcels joined with their project
     zones: gpd.GeoDataFrame
+
+
+def isin(s: pd.Series, values) -> np.ndarray:
+    """`s.isin(values)` as a boolean array, through Arrow for string columns: pandas converts each
+    of the values to an Arrow scalar in Python (0.4 s for 50,000 project ids at district scale),
+    Arrow's hash lookup takes milliseconds."""
+    if not pd.api.types.is_string_dtype(s.dtype):
+        return s.isin(list(values) if isinstance(values, set) else values).to_numpy(dtype=bool)
+    vals = pd.Series(list(values) if isinstance(values, set) else values, dtype="str")
+    hit = pc.is_in(pa.array(s.astype("str")), value_set=pa.array(vals, type=pa.string()))
+    return hit.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def split_multi(value) -> list[str]:
@@ -115,34 +129,34 @@ def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None
     zones = data.zones
     keep = pd.Series(True, index=p.index)
     if f.plans:
-        keep &= p.source_doc.isin(f.plans)
+        keep &= isin(p.source_doc, f.plans)
     if f.sectors:
         wanted = set(f.sectors)
         hit = pd.Series(False, index=p.index)
         for col in ("sector_zh", "sector_en", "sector_group_zh", "sector_group_en"):
             # decide once per distinct cell value (a handful), not once per row (10⁵ at district scale)
-            verdict = {v: bool(wanted & set(split_multi(v))) for v in p[col].unique()}
-            hit |= p[col].map(verdict).astype(bool)
+            chosen = [v for v in p[col].dropna().unique() if wanted & set(split_multi(v))]
+            hit |= isin(p[col], chosen)
         keep &= hit
     if f.districts:
-        keep &= p.district.isin(f.districts)
+        keep &= isin(p.district, f.districts)
     if f.layouts:
-        in_layout = set(m[m.layout_id.isin(f.layouts) | m.layer_id.isin(f.layouts)].project_id)
-        keep &= p.project_id.isin(in_layout)
+        in_layout = m.project_id[isin(m.layout_id, f.layouts) | isin(m.layer_id, f.layouts)]
+        keep &= isin(p.project_id, in_layout)
     zone_set: set[str] = set()
     if f.zones:
         for z in f.zones:
             zone_set |= join.descendants(zones, z)
-        keep &= p.project_id.isin(set(m[m.zone_id.isin(zone_set)].project_id))
+        keep &= isin(p.project_id, m.project_id[isin(m.zone_id, zone_set)])
     keep &= _in_range(p.land_mu, f.land_mu)
     keep &= _in_range(p.output_target_yi, f.output_yi)
     if f.query:
         zhit = set(zones.zone_id[text_match(zones, f.query)])
-        keep &= text_match(p, f.query) | p.zone_id.isin(zhit)
+        keep &= text_match(p, f.query) | isin(p.zone_id, zhit)
     projects = p[keep].reset_index(drop=True)
 
     parcels = parcels_joined if parcels_joined is not None else join.parcels_joined(data)
-    parcels = parcels[parcels.project_id.isin(projects.project_id)]
+    parcels = parcels[isin(parcels.project_id, projects.project_id)]
     zkeep = pd.Series(True, index=zones.index)
     if f.plans:
         zkeep &= zones.source_doc.isin(f.plans) | (zones.layer_id == "towns")
@@ -153,9 +167,9 @@ def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None
     if f.zones:
         zkeep &= zones.zone_id.isin(zone_set)
     if f.query:
-        zkeep &= text_match(zones, f.query) | zones.zone_id.isin(set(projects.zone_id))
+        zkeep &= text_match(zones, f.query) | isin(zones.zone_id, projects.zone_id.dropna())
     if f.geometry_sources:
-        parcels = parcels[parcels.geometry_source.isin(f.geometry_sources)]
+        parcels = parcels[isin(parcels.geometry_source, f.geometry_sources)]
         zkeep &= zones.geometry_source.isin(f.geometry_sources)
     return Selection(projects, parcels.reset_index(drop=True), zones[zkeep].reset_index(drop=True))
 

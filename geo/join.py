@@ -44,6 +44,10 @@ def parcels_joined(data: PlanData) -> gpd.GeoDataFrame:
     if len(out):  # representative points in the GK plane, once (density cells at district scale)
         rep = out.geometry.representative_point().to_crs("EPSG:4544")
         out["rep_x"], out["rep_y"] = rep.x.to_numpy(), rep.y.to_numpy()
+        # WGS84 bounds, once: the viewport query is then four array comparisons on whatever subset a
+        # filter leaves (a spatial index would have to be rebuilt for every subset)
+        b = out.geometry.bounds
+        out["bx0"], out["by0"], out["bx1"], out["by1"] = (b[c].to_numpy() for c in ("minx", "miny", "maxx", "maxy"))
     return out
 
 

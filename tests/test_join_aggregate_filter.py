@@ -147,3 +147,16 @@ def test_sector_list_splits_multi_valued_cells(enriched):
     sectors = sectors_of(enriched)
     assert {"研发孵化", "软件信息", "检验检测", "数字文创", "科技金融"} <= set(sectors)
     assert not any(";" in s for s in sectors)
+
+
+def test_arrow_isin_matches_pandas(enriched):
+    import numpy as np
+    import pandas as pd
+
+    from geo.filter import isin
+    s = pd.concat([enriched.zone_id, pd.Series([None, "", "x"], dtype="str")], ignore_index=True)
+    for values in (set(enriched.zone_id[:40]), list(enriched.zone_id[::3]), enriched.zone_id[5:9], [], {""}, [None]):
+        expected = s.isin(list(values) if isinstance(values, set) else values).to_numpy()
+        assert np.array_equal(isin(s, values), expected), values
+    nums = enriched.land_mu
+    assert np.array_equal(isin(nums, [100.0]), nums.isin([100.0]).to_numpy())

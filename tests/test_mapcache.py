@@ -1,0 +1,45 @@
+"""The base map is reused across parcel-only changes; pans inside what was sent keep the parcel layer."""
+
+from streamlit_folium import _get_feature_group_string, _get_map_string
+
+from geo import mapcache, mapview
+from geo.filter import Filter, apply_filter
+
+
+def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data, enriched, memberships):
+    cache = mapcache.BaseMapCache()
+    opts = mapview.MapOptions(basemap="none")
+    a = apply_filter(data, Filter(), enriched, memberships)
+    b = apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships)
+    c = apply_filter(data, Filter(plans=["HTS"]), enriched, memberships)
+    assert len(b.parcels) < len(a.parcels) and len(c.zones) < len(a.zones)
+    m1 = cache.get(data, a, opts, memberships)
+    script1 = _get_map_string(m1)
+    _get_feature_group_string(mapview.parcel_layer(a, opts), map=m1, idx=0)  # st_folium adds it to the map
+    m2 = cache.get(data, b, opts, memberships)
+    assert m2 is m1 and cache.builds == 1 and cache.hits == 1
+    assert not [n for n in m2._children if n.startswith(mapcache.ST_FOLIUM_CHILDREN)]
+    assert _get_map_string(m2) == script1  # the browser keeps its map
+    m3 = cache.get(data, c, opts, memberships)
+    assert m3 is not m1 and cache.builds == 2
+    m4 = cache.get(data, c, mapview.MapOptions(basemap="none", lang="en"), memberships)
+    assert m4 is not m3 and cache.builds == 3
+
+
+def test_thematic_map_depends_on_the_projects(data, enriched, memberships):
+    cache = mapcache.BaseMapCache()
+    opts = mapview.MapOptions(basemap="none", thematic="land")
+    cache.get(data, apply_filter(data, Filter(), enriched, memberships), opts, memberships)
+    cache.get(data, apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships), opts, memberships)
+    assert cache.builds == 2  # the classes are sums over the selected projects
+
+
+def test_keep_view():
+    sent = ((106.30, 29.50, 106.34, 29.52), 15)
+    inside = ((106.305, 29.501, 106.345, 29.523), 15)  # within the quarter padding
+    outside = ((106.32, 29.50, 106.36, 29.52), 15)
+    assert mapcache.keep_view(sent, inside) == sent
+    assert mapcache.keep_view(sent, outside) == outside
+    assert mapcache.keep_view(sent, (inside[0], 16)) == (inside[0], 16)
+    assert mapcache.keep_view(None, inside) == inside
+    assert mapcache.keep_view(sent, None) is None
