@@ -14,12 +14,13 @@ from pathlib import Path
 
 import altair as alt
 import folium
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import aggregate, basemaps, export, i18n, join, mapcache, mapview, snapshots, urlstate
-from geo.filter import Filter, apply_filter, search, sectors_of, split_multi
+from geo.filter import Filter, apply_filter, search, sector_vocabulary
 from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.load import DataError, load_all
 from geo.validate import check_plans
@@ -118,14 +119,8 @@ def zone_title(z):
     return r["name_zh"] if lang == "zh" else f"{r['name_en']} · {r['name_zh']}"
 
 
-SECTOR_EN = {}
-for r in ENRICHED.itertuples():
-    for zh, en in zip(split_multi(r.sector_zh), split_multi(r.sector_en), strict=False):
-        SECTOR_EN[zh] = en
-    for zh, en in zip(split_multi(r.sector_group_zh), split_multi(r.sector_group_en), strict=False):
-        SECTOR_EN[zh] = en
-GROUP_LIST = sorted({g for v in ENRICHED.sector_group_zh for g in split_multi(v)})
-SECTOR_LIST = GROUP_LIST + [s for s in sectors_of(ENRICHED) if s not in GROUP_LIST]
+mark("start")
+SECTOR_EN, GROUP_LIST, SECTOR_LIST = sector_vocabulary(ENRICHED)
 
 
 def sector_title(s):
@@ -134,6 +129,7 @@ def sector_title(s):
 
 
 # ------------------------------------------------------------------ sidebar: filters
+mark("sectors")
 with st.sidebar:
     st.radio(T("language"), ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: "中文" if x == "zh" else "English")
@@ -200,6 +196,7 @@ flt = Filter(plans=st.session_state["plans"], layouts=st.session_state["layouts"
              districts=st.session_state["districts"], zones=st.session_state["zones"],
              land_mu=st.session_state["land"], output_yi=st.session_state["output"],
              geometry_sources=st.session_state["geoms"])
+mark("sidebar")
 t0 = time.perf_counter()
 SEL = apply_filter(DATA, flt, ENRICHED, MEMBERSHIPS, PARCELS_JOINED)
 
@@ -256,14 +253,18 @@ with tab_map:
         # its layers to the map it renders); the parcel layer is swapped in place
         cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache())
         fmap = cache.get(DATA, SEL, opts, MEMBERSHIPS)
+        mark("map_base")
         # the view the map reported with the interaction that started this run (district scale: send its parcels
         # now rather than after a second run); a pan inside what was already sent keeps the same layer
         reported = _reported_view(st.session_state.get("map"), gcj)
         if reported:
             st.session_state["view_bounds"] = mapcache.keep_view(st.session_state.get("view_bounds"), reported)
         vb = st.session_state.get("view_bounds")
+        if vb is None:  # the map has not reported its view yet: estimate it from the centre and zoom it opens at
+            vb = (mapview.viewport_bounds(opts.center, opts.zoom, (1600, opts.height)), opts.zoom)
         parcels_fg = mapview.parcel_layer(SEL, opts, bounds=vb[0] if vb else None, zoom=vb[1] if vb else opts.zoom)
         build_s = time.perf_counter() - t0
+        mark("map_parcels")
         fly = st.session_state.get("fly_to")
         kwargs = {}
         if fly:
@@ -276,6 +277,7 @@ with tab_map:
                         feature_group_to_add=[parcels_fg, hl],
                         layer_control=folium.LayerControl(collapsed=True, position="topright"),
                         returned_objects=["last_object_clicked_tooltip", "center", "zoom", "bounds"], **kwargs)
+        mark("map_st_folium")
         st.caption(f"{T('render_time')} {build_s * 1000:.0f} ms · {len(SEL.parcels)} / {len(DATA.parcels)} "
                    f"{T('parcels_thematic')} · {len(SEL.zones)} / {len(DATA.zones)} {T('zone')}")
     if ret:
@@ -290,11 +292,6 @@ with tab_map:
             if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the URL keeps WGS84
                 lon, lat = gcj02_to_wgs84(lon, lat)
             st.session_state["view_latlon"] = (lat, lon, ret["zoom"])
-        new = mapcache.keep_view(st.session_state.get("view_bounds"), _reported_view(ret, gcj))
-        if new and new != st.session_state.get("view_bounds"):
-            st.session_state["view_bounds"] = new
-            if len(SEL.parcels) > mapview.DETAIL_MAX:
-                st.rerun()  # district scale: the map reported its first view on load; send that view's parcels
     with col_info:
         st.subheader(T("details"))
         sel_id = st.session_state["selected"]
@@ -319,15 +316,24 @@ mark("table")
 TABLE_COLS = ["project_id", "name_zh", "name_en", "sector_zh", "sector_group_zh", "zone_name_zh", "district",
               "function_zh", "land_mu", "output_target_yi", "output_per_mu_wan", "target_year", "parcel_geometry_source",
               "source_doc", "source_ref"]
+TABLE_PAGE = 2000  # rows per page: a district-scale selection (10⁵ rows) is paged, not styled and sent whole
 with tab_table:
-    tbl = SEL.projects[TABLE_COLS].rename(columns={c: i18n.label(c, lang) for c in TABLE_COLS})
+    rows_all = SEL.projects[TABLE_COLS]
+    if len(rows_all) > TABLE_PAGE:
+        pages = (len(rows_all) - 1) // TABLE_PAGE + 1
+        page_no = st.number_input(T("table_page"), min_value=1, max_value=pages, value=1, step=1, key="table_page")
+        st.caption(T("table_paged").format(a=(page_no - 1) * TABLE_PAGE + 1, b=min(page_no * TABLE_PAGE, len(rows_all)),
+                                           n=len(rows_all)))
+        rows_all = rows_all.iloc[(page_no - 1) * TABLE_PAGE: page_no * TABLE_PAGE]
+    tbl = rows_all.rename(columns={c: i18n.label(c, lang) for c in TABLE_COLS})
     sel_id = st.session_state["selected"]
 
-    def _hl(row):
-        on = row.iloc[0] == sel_id
-        return ["background-color: #fef08a" if on else ""] * len(row)
+    def _hl(frame):  # whole frame at once (a per-row callback is 2,000 Python calls per rerun)
+        on = (frame.iloc[:, 0] == sel_id).to_numpy()
+        cells = np.broadcast_to(on[:, None], frame.shape)
+        return pd.DataFrame(np.where(cells, "background-color: #fef08a", ""), index=frame.index, columns=frame.columns)
 
-    event = st.dataframe(tbl.style.apply(_hl, axis=1), width="stretch", hide_index=True, height=520,
+    event = st.dataframe(tbl.style.apply(_hl, axis=None) if (tbl.iloc[:, 0] == sel_id).any() else tbl, width="stretch", hide_index=True, height=520,
                          on_select="rerun", selection_mode="single-row", key="table")
     rows = (event or {}).get("selection", {}).get("rows", []) if isinstance(event, dict) else event.selection.rows
     if rows:
@@ -336,7 +342,7 @@ with tab_table:
             st.session_state["table_pick"] = pid
             st.session_state["selected"] = pid
             st.rerun()
-    st.download_button(T("download_csv"), SEL.projects.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(T("download_csv"), lambda: SEL.projects.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"projects_{flt.summary()}.csv", mime="text/csv")
 
 # ------------------------------------------------------------------ charts
@@ -346,7 +352,7 @@ with tab_charts:
                        format_func=lambda k: {"land_mu": T("land_sum"), "output_target_yi": T("output_sum"),
                                               "count": T("count")}[k])
     gcol = "sector_group_zh" if lang == "zh" else "sector_group_en"
-    exploded = SEL.projects.assign(_g=SEL.projects[gcol].map(lambda v: split_multi(v)[0] if split_multi(v) else ""))
+    exploded = SEL.projects.assign(_g=SEL.projects[gcol].fillna("").str.split(";").str[0].str.strip())
     by_sector = aggregate.aggregate(exploded, "_g").rename(columns={"_g": "group"})
     st.subheader(T("by_sector"))
     if len(by_sector):
@@ -408,14 +414,14 @@ with tab_export:
     last = st.session_state.get("last_snapshot")
     if last and Path(last).is_file():
         st.success(f"{T('export_done')}: {Path(last).name}")
-        st.download_button(T("download"), Path(last).read_bytes(), file_name=Path(last).name, key="dl_last")
+        st.download_button(T("download"), lambda p=last: Path(p).read_bytes(), file_name=Path(last).name, key="dl_last")
     st.subheader(T("history"))
     hist = snapshots.list_snapshots()
     if len(hist):
         st.dataframe(hist.drop(columns=["path"]), hide_index=True, width="stretch")
         pick = st.selectbox(T("history_pick"), list(hist.file), key="hist_pick")
         row = hist[hist.file == pick].iloc[0]
-        st.download_button(T("download"), Path(row.path).read_bytes(), file_name=row.file, key="dl_hist")
+        st.download_button(T("download"), lambda p=row.path: Path(p).read_bytes(), file_name=row.file, key="dl_hist")
         if len(hist) > 1:
             c1, c2 = st.columns(2)
             a = c1.selectbox(T("compare_a"), list(hist.file), index=1, key="cmp_a")

@@ -35,12 +35,24 @@ def summarize(projects: pd.DataFrame) -> pd.Series:
 
 
 def aggregate(projects: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Group by a column of the (enriched) projects: sector_zh, source_doc, zone_id, district …"""
+    """Group by a column of the (enriched) projects: sector_zh, source_doc, zone_id, district …
+    Vectorised (one groupby over three columns): a district-scale selection has 10⁵ projects."""
+    cols = [by, "count", "n_with_land", "land_mu", "n_with_output", "output_target_yi", "output_per_mu_wan"]
     if len(projects) == 0:
-        return pd.DataFrame(columns=[by, "count", "n_with_land", "land_mu", "n_with_output",
-                                     "output_target_yi", "output_per_mu_wan"])
-    rows = [pd.concat([pd.Series({by: k}), _summary(g)]) for k, g in projects.groupby(by, dropna=False, sort=True)]
-    return pd.DataFrame(rows).reset_index(drop=True)
+        return pd.DataFrame(columns=cols)
+    land, out = projects.land_mu.astype(float), projects.output_target_yi.astype(float)
+    both = land.notna() & out.notna() & (land > 0)
+    df = pd.DataFrame({by: projects[by].to_numpy(), "land": land.to_numpy(), "out": out.to_numpy(),
+                       "land_b": land.where(both).to_numpy(), "out_b": out.where(both).to_numpy()})
+    g = df.groupby(by, dropna=False, sort=True)
+    land_b, out_b = g.land_b.sum(), g.out_b.sum()
+    res = pd.DataFrame({
+        "count": g.size().astype(int), "n_with_land": g.land.count().astype(int),
+        "land_mu": g.land.sum(min_count=1), "n_with_output": g.out.count().astype(int),
+        "output_target_yi": g.out.sum(min_count=1),
+        "output_per_mu_wan": (out_b * YI_TO_WAN / land_b).where(land_b > 0),
+    })
+    return res.rename_axis(by).reset_index()[cols]
 
 
 def aggregate_memberships(projects: pd.DataFrame, memberships: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -19,7 +19,6 @@ The naive approach is the whole GeoDataFrame through `folium.GeoJson` with defau
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 import tempfile
@@ -69,14 +68,8 @@ DRAWN_JS = """() => new Promise(r => requestAnimationFrame(() => requestAnimatio
 
 
 def viewport_bounds(center=CENTER, zoom: int = 11, size=VIEWPORT) -> tuple[float, float, float, float]:
-    """WGS84 bounds of a Web Mercator view (what Leaflet reports to the app as the map's bounds)."""
-    lat, lon = center
-    deg_per_px = 360 / (256 * 2 ** zoom)
-    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    dy = math.radians(size[1] * deg_per_px) / 2
-    lat_of = lambda v: math.degrees(2 * math.atan(math.exp(v)) - math.pi / 2)  # noqa: E731
-    dx = size[0] * deg_per_px / 2
-    return (lon - dx, lat_of(y - dy), lon + dx, lat_of(y + dy))
+    from geo.mapview import viewport_bounds as vb
+    return vb(center, zoom, size)
 
 
 def save_layer(data, folder: Path) -> None:

@@ -88,6 +88,21 @@ def sectors_of(projects: pd.DataFrame, lang: str = "zh") -> list[str]:
     return sorted({s for v in projects[col] for s in split_multi(v)})
 
 
+def sector_vocabulary(projects: pd.DataFrame) -> tuple[dict[str, str], list[str], list[str]]:
+    """(Chinese → English names of sectors and groups, the groups, groups + sectors) for the sector
+    filter; read from the distinct (sector, group) cells only, not from every row."""
+    cols = ["sector_zh", "sector_en", "sector_group_zh", "sector_group_en"]
+    pairs = projects[cols].drop_duplicates()
+    names: dict[str, str] = {}
+    for szh, sen, gzh, gen in pairs.itertuples(index=False):
+        for zh, en in zip(split_multi(szh), split_multi(sen), strict=False):
+            names[zh] = en
+        for zh, en in zip(split_multi(gzh), split_multi(gen), strict=False):
+            names[zh] = en
+    groups = sorted({g for v in pairs.sector_group_zh for g in split_multi(v)})
+    return names, groups, groups + [s for s in sectors_of(pairs) if s not in groups]
+
+
 def _norm(s: str) -> str:
     return re.sub(r"\s+", "", str(s or "")).lower()
 

@@ -2,9 +2,8 @@
 
 Building the base map (every zone layer, districts, tools) takes ~0.3 s; most interactions change
 only the projects and parcels (sector, 亩 range, a pan). The base map depends on the zones shown
-and the map options, so one map per such key is kept (per browser session: st_folium adds its
-feature groups and layer control to the map it renders, so a map must not be shared between
-sessions) and those st_folium children are removed before it is handed out again.
+and the map options, so one map per such key is kept per browser session, never rendered, and
+handed out as a deep copy (st_folium renumbers and adds to the map it renders).
 
 At district scale the parcel layer holds only the parcels around the view (padded by
 `mapview.VIEW_PAD`); a pan that stays inside what was sent keeps the same layer, so neither the
@@ -13,6 +12,7 @@ server nor the browser redraws it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 
@@ -21,8 +21,6 @@ import folium
 from geo import mapview
 from geo.filter import Selection
 from geo.load import PlanData
-
-ST_FOLIUM_CHILDREN = ("feature_group_feature_group_", "layer_control_layer_control")
 
 
 def _digest(values) -> str:
@@ -41,7 +39,10 @@ def base_key(data: PlanData, sel: Selection, opts: mapview.MapOptions) -> tuple:
 
 
 class BaseMapCache:
-    """Holds the last base map and its key; `get` rebuilds only when the key changes."""
+    """Holds the last base map, never rendered, and its key; `get` rebuilds only when the key changes
+    and otherwise hands out a deep copy (~35 ms against ~250 ms to build): st_folium renumbers the
+    ids of every element of the map it renders and adds its own layers, so a rendered map cannot be
+    rendered again."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
@@ -56,10 +57,8 @@ class BaseMapCache:
             self.key = key
             self.builds += 1
         else:
-            for name in [n for n in self.map._children if n.startswith(ST_FOLIUM_CHILDREN)]:
-                del self.map._children[name]
             self.hits += 1
-        return self.map
+        return copy.deepcopy(self.map)
 
 
 def padded(bounds, pad: float) -> tuple[float, float, float, float]:

@@ -386,6 +386,21 @@ VIEW_PAD = 0.25  # at district scale the parcels of the view and a quarter of it
 LEAN_FIELDS = ["project_id", "name_zh", "sector_zh", "land_mu", "geometry_source"]
 
 
+def viewport_bounds(center, zoom: int, size_px=(1600, 700)) -> tuple[float, float, float, float]:
+    """WGS84 bounds of a Web Mercator view of `size_px` centred on `center` (lat, lon): what Leaflet
+    will report, estimated before it has (the first run at a street zoom from a shared link)."""
+    lat, lon = center
+    deg_per_px = 360 / (256 * 2 ** zoom)
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    dy = math.radians(size_px[1] * deg_per_px) / 2
+    dx = size_px[0] * deg_per_px / 2
+
+    def lat_of(v):
+        return math.degrees(2 * math.atan(math.exp(v)) - math.pi / 2)
+
+    return (lon - dx, lat_of(y - dy), lon + dx, lat_of(y + dy))
+
+
 def in_view(parcels: gpd.GeoDataFrame, box) -> gpd.GeoDataFrame:
     """Parcels whose bounds meet `box` (WGS84 minx, miny, maxx, maxy); uses the bounds columns that
     geo.join.parcels_joined prepares, else a spatial index."""
