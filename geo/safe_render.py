@@ -10,7 +10,8 @@ compiles its text as a Jinja template, rendered again when the page is assembled
 `install()` (done on import of geo.mapview) makes `Element(text)` built while an element renders
 a literal — the text already is rendered output. Templates built outside rendering (folium's own
 class and `Div` templates) are compiled as before. `plain_folium()` turns it off for the benchmark's
-baseline, which must be folium as shipped.
+baseline, which must be folium as shipped. One folium feature relies on the second pass: element
+references in a GeoJson style map (fill patterns, `{{'var'}}`); the app does not use them.
 """
 
 from __future__ import annotations
