@@ -1,11 +1,11 @@
 """`python -m geo bench`: district-scale map cost, ours against plain Folium, in one run.
 
 For each size (synthetic cadastral layers, reproducible by seed) and each approach:
-- server: a filter change (all parcels → five sectors) to map ready, with the data loaded and
+- server: a filter change (five sectors ↔ all parcels) to map ready, with the data loaded and
   prepared as the app holds it: apply the filter, get the base map (ours: cached per zone
   selection), build the parcel layer and render the scripts st_folium sends; "cold" adds building
   the base map (first view, or a zone filter);
-- payload: bytes of the page the browser receives;
+- payload: bytes of the page the browser receives, showing the whole layer (no filter);
 - first render: headless Chromium, navigation → every layer drawn (two animation frames after load);
 - pan / zoom: median frame time over 30 `panBy` steps and 10 zoom steps (no animation: every step
   redraws every layer, the worst case — a mouse drag only translates the canvas until it ends);
@@ -115,8 +115,8 @@ class Server:
             gc.freeze()  # as the app does after loading: the prepared frames are never collected
             self.cache = mapcache.BaseMapCache()
 
-    def page(self, sectors: list[str], view: str) -> str:
-        """The full page for a view (what the benchmark loads in Chromium)."""
+    def page(self, sectors: list[str] | None, view: str) -> str:
+        """The full page for a view (what the benchmark loads in Chromium); sectors None = every parcel."""
         import folium
 
         from geo import assets, mapview, safe_render
@@ -153,7 +153,7 @@ class Server:
 
     def _select(self, sectors):
         from geo.filter import Filter, apply_filter
-        f = Filter(sectors=list(sectors))
+        f = Filter(sectors=list(sectors or []))
         return apply_filter(self.data, f) if self.approach == "naive" else apply_filter(self.data, f, *self.prep)
 
     @staticmethod
@@ -189,7 +189,7 @@ def peak_rss_mb() -> float:
 
 def _memory_child(folder: str, approach: str, view: str) -> None:
     server = Server(load_layer(Path(folder)), approach)
-    html = server.page(SECTORS_CHANGE, view)
+    html = server.page(None, view)
     print(json.dumps({"peak_mb": peak_rss_mb(), "bytes": len(html)}))
 
 
@@ -241,7 +241,7 @@ def run(sizes: list[int], browser: bool = True, out: Path | None = None) -> list
             server = Server(data, approach)
             for view in views:
                 warm, cold = server_times(server, view)
-                html = server.page(SECTORS_CHANGE, view)
+                html = server.page(None, view)
                 page = tmp / f"{approach}-{view}-{n}.html"
                 page.write_text(html, encoding="utf-8")
                 mem = json.loads(subprocess.run(
