@@ -76,10 +76,18 @@ T = lambda k: i18n.t(k, lang)  # noqa: E731
 # Widgets whose label changes with the language are new widgets to Streamlit, which resets them:
 # carry their values across a language switch.
 WIDGET_KEYS = ["mode", "plans", "layouts", "sectors", "districts", "zones", "geoms", "basemap", "thematic", "thematic_layer"]
+# `_kept` and `_kept_lang` are written together at the end of a run that completed, so a run interrupted
+# by the next event (the map reporting its view after the switch) restores them again.
 if st.session_state.get("_kept_lang", lang) != lang:
     for k, v in st.session_state.get("_kept", {}).items():
         st.session_state[k] = v
-st.session_state["_kept_lang"] = lang
+
+
+def keep_widget_values():
+    st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
+    st.session_state["_kept_lang"] = lang
+
+
 DOCS = DATA.sources.set_index("source_doc")
 LAYERS = {x["layer_id"]: x for x in DATA.layers if x["layer_id"] != "districts"}
 ZONE_NAMES = DATA.zones.set_index("zone_id")
@@ -155,7 +163,7 @@ if st.session_state["mode"] in ("promoter", "edit"):
         if st.session_state.get("edit_flash"):
             st.success(st.session_state.pop("edit_flash"))
         ui_edit.render(DATA, ENRICHED, MEMBERSHIPS, lang, bm, reload_data)
-    st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
+    keep_widget_values()
     st.stop()
 
 with st.sidebar:
@@ -449,7 +457,7 @@ with tab_about:
                  hide_index=True)
     st.dataframe(DATA.sources, hide_index=True, width="stretch")
 
-st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
+keep_widget_values()
 
 # ------------------------------------------------------------------ URL
 mark("URL")
