@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import factsheet, i18n, mapview
+from geo import factsheet, i18n, mapcache, mapview
 from geo.filter import Filter, apply_filter
 from geo.matching import FirmProfile, match
 
@@ -107,7 +107,12 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
                           land_max=st.session_state["f_max_in"], districts=st.session_state["f_dist"],
                           zones=st.session_state["f_zone"], near_metro=st.session_state["f_metro"],
                           near_university=st.session_state["f_univ"], in_bonded_zone=st.session_state["f_bonded"])
-    ranked = match(data, profile, enriched, memberships, lang)
+    key = (id(data), repr(profile), lang)  # reruns that keep the profile (picks, PDF) reuse the ranking
+    memo = st.session_state.get("_match_memo")
+    if memo is None or memo[0] != key:
+        memo = (key, match(data, profile, enriched, memberships, lang))
+        st.session_state["_match_memo"] = memo
+    ranked = memo[1]
     if not len(ranked):
         st.info(tr("no_parcels", lang))
         return
@@ -129,7 +134,8 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
         opts = mapview.MapOptions(lang=lang, basemap=basemap, center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
                                   show_layers=["towns", "hts_1core2circles2areas"])
         sel = apply_filter(data, Filter(layouts=["towns", "hts_1core2circles2areas"]), enriched, memberships)
-        base = mapview.base_map(data, sel, opts, memberships)
+        cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache())
+        base = cache.get(data, sel, opts, memberships)  # reruns that keep the ranking (picks, PDF) reuse it
         pad = 0.03
         layers = [mapview.match_layer(data, ranked, opts),
                   mapview.poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]

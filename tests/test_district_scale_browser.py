@@ -1,6 +1,6 @@
 """The app itself on a 100,000-parcel layer, in headless Chromium: the map opens at street zoom with
 the parcels of the view (Canvas, lean properties), follows pans and zooms, filters, and a click on a
-parcel opens its popup and its full record beside the map. Timings go to artifacts/ (not asserted
+parcel opens its popup and its full record beside the map; the promoter page ranks the layer. Timings go to artifacts/ (not asserted
 tightly: the benchmark measures speed, this test measures behaviour)."""
 
 import json
@@ -124,6 +124,15 @@ def test_large_layer_in_the_app(server):
         timings["zoom_out_to_cells_s"] = round(time.time() - t, 2)
         expect(map_frame(page).locator(".scimap-legend")).to_contain_text("网格", timeout=10000)
         page.screenshot(path=str(ART / "browser_100k_district.png"))
+        # the promoter page on the same layer: a profile link ranks the synthetic parcels and draws the ten best
+        t = time.time()
+        page.goto(server + "/?mode=promoter&base=none&fsec=检验检测&fmin=5&fmax=20")
+        top = page.locator("[data-testid='promo-top']")
+        expect(top).to_contain_text("#1 规划地块", timeout=120000)
+        expect(map_frame(page).locator(".scimap-rank").first).to_have_text("1", timeout=60000)
+        timings["promoter_open_s"] = round(time.time() - t, 2)
+        assert "（1.00）" in top.inner_text()  # sector and area both fit
+        page.screenshot(path=str(ART / "browser_100k_promoter.png"))
         assert external == [], sorted(set(external))[:5]
         b.close()
     (ART / "district_scale_browser.json").write_text(json.dumps(timings, indent=1))
