@@ -30,36 +30,28 @@ VIEWPORT = (1280, 900)
 VIEWS = {"district": 11, "street": 16}
 SECTORS_CHANGE = ["检验检测", "研发孵化", "软件信息", "数字文创", "科技金融"]
 
-PAN_JS = """async () => {
+def _frames_js(steps: int, step: str, settle: bool = False) -> str:
+    """JS returning the median frame time (ms) over `steps` calls of `step` (uses `map` and `i`), one
+    animation frame each; `settle` first waits for a frame so the first interval is a whole one."""
+    return f"""async () => {{
   const map = Object.values(window).find(v => v && v instanceof L.Map);
   const times = [];
+  {"await new Promise(r => requestAnimationFrame(r));" if settle else ""}
   let last = performance.now();
-  for (let i = 0; i < 30; i++) {
-    map.panBy([i % 2 ? -60 : 60, 40 * (i % 3 - 1)], {animate: false});
+  for (let i = 0; i < {steps}; i++) {{
+    {step};
     await new Promise(r => requestAnimationFrame(r));
     const now = performance.now();
     times.push(now - last);
     last = now;
-  }
+  }}
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
-}"""
+}}"""
 
-ZOOM_JS = """async () => {
-  const map = Object.values(window).find(v => v && v instanceof L.Map);
-  const times = [];
-  await new Promise(r => requestAnimationFrame(r));
-  let last = performance.now();
-  for (let i = 0; i < 10; i++) {
-    map.setZoom(map.getZoom() + (i % 2 ? -1 : 1), {animate: false});
-    await new Promise(r => requestAnimationFrame(r));
-    const now = performance.now();
-    times.push(now - last);
-    last = now;
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}"""
+
+PAN_JS = _frames_js(30, "map.panBy([i % 2 ? -60 : 60, 40 * (i % 3 - 1)], {animate: false})")
+ZOOM_JS = _frames_js(10, "map.setZoom(map.getZoom() + (i % 2 ? -1 : 1), {animate: false})", settle=True)
 
 FEATURES_JS = """() => { const map = Object.values(window).find(v => v && v instanceof L.Map); let n = 0;
   map.eachLayer(l => { if (l.feature) n++; }); return n; }"""
