@@ -6,7 +6,6 @@ the URL and the cache to it.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -19,11 +18,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import aggregate, basemaps, export, i18n, join, mapcache, mapview, snapshots, urlstate
-from geo.filter import Filter, apply_filter, search, sector_vocabulary, split_multi
-from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.load import DataError, load_all
-from geo.validate import check_plans
+from geo import config, i18n
+from geo.core import aggregate, join
+from geo.core.filter import Filter, apply_filter, search, sector_vocabulary, split_multi
+from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.core.model import DataError
+from geo.io import export, snapshots
+from geo.io.files import load_all
+from geo.pipeline.validate import check_plans
+from geo.render import basemaps, mapview
+from ui import mapcache, urlstate
 
 st.set_page_config(page_title="科学城规划一张图 · Science City Planning Map", layout="wide", page_icon="🗺️")
 T_START = time.perf_counter()
@@ -37,9 +41,9 @@ def mark(name: str) -> None:
 @st.cache_resource(show_spinner=False)
 def get_data():
     data = load_all()
-    if os.environ.get("SCIMAP_SYNTHETIC"):  # district-scale demo/test: add N synthetic cadastral parcels
-        from geo import synth
-        data = synth.plan_data(int(os.environ["SCIMAP_SYNTHETIC"]), 0, base=data)
+    if config.settings().synthetic_parcels:  # district-scale demo/test: add N synthetic cadastral parcels
+        from geo.pipeline import synth
+        data = synth.plan_data(config.settings().synthetic_parcels, 0, base=data)
     enriched = join.projects_enriched(data)
     memberships = join.project_memberships(data)
     parcels_joined = join.parcels_joined(data)
@@ -151,10 +155,10 @@ if st.session_state["mode"] in ("promoter", "edit"):
     if basemaps.BASEMAPS[bm].needs_key and not basemaps.tianditu_key(_secrets()):
         bm = "none"
     if st.session_state["mode"] == "promoter":
-        import ui_promoter
+        from ui import promoter as ui_promoter
         ui_promoter.render(DATA, ENRICHED, MEMBERSHIPS, lang, SECTOR_LIST, sector_title, zone_title, bm)
     else:
-        import ui_edit
+        from ui import boundaries as ui_edit
 
         def reload_data():
             get_data.clear()
@@ -469,5 +473,5 @@ params = urlstate.to_params(state)
 if dict(st.query_params) != params:
     st.query_params.from_dict(params)
 mark("end")
-if os.environ.get("SCIMAP_TIMING"):
+if config.settings().timing:
     print("timing " + " ".join(f"{n}={t * 1000:.0f}ms" for n, t in MARKS), file=sys.stderr)

@@ -21,9 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 
-from geo import join, mapcache, mapview, safe_render  # noqa: E402
-from geo.filter import Filter, apply_filter  # noqa: E402
-from geo.load import load_all  # noqa: E402
+from geo.core import join  # noqa: E402
+from geo.core.filter import Filter, apply_filter  # noqa: E402
+from geo.io.files import load_all  # noqa: E402
+from geo.render import mapview, safe_render  # noqa: E402
+from ui import mapcache  # noqa: E402
 
 FILTERS = [Filter(), Filter(sectors=["检验检测"]), Filter(sectors=["研发孵化"]), Filter(plans=["HTS"]),
            Filter(land_mu=(100, 1000)), Filter(districts=["沙坪坝区"])]
@@ -34,7 +36,7 @@ def ours(data, enriched, memb, f, cache=None):
     selection: geo.mapcache), build the parcel layer and render the scripts st_folium sends (the base
     map's is unchanged, so the browser keeps it and swaps the parcel layer). Bytes: the full page once,
     as on first load."""
-    from geo.bench import _render
+    from bench.district_scale import _render
     cache = cache or mapcache.BaseMapCache()
     t = time.perf_counter()
     sel = apply_filter(data, f, enriched, memb)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from geo import paths
+from geo import config as paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,17 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     im.add_argument("--source", choices=["surveyed", "digitised"], default="surveyed")
     im.add_argument("--accept-flagged", action="store_true",
                     help="also store features with warnings (area off the plan, overlaps, other district, repaired)")
-    sub.add_parser("bench", help="district-scale benchmark, ours vs plain folium (see geo/bench.py)", add_help=False)
-    args, rest = ap.parse_known_args(argv)
+    args = ap.parse_args(argv)
 
-    if args.cmd == "bench":
-        from geo import bench
-        return bench.main(rest)
     if args.cmd == "validate":
-        from geo import validate
+        from geo.pipeline import validate
         return validate.main(data_dir=args.data, layers_dir=args.layers)
     if args.cmd == "build":
-        from geo import build
+        from geo.pipeline import build
         try:
             counts = build.build(data_dir=args.data, layers_dir=args.layers,
                                  src_dir=(args.data / "src") if args.data else None)
@@ -68,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         print("built: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
     if args.cmd == "export":
-        from geo import export
-        from geo.filter import Filter
-        from geo.load import load_all
+        from geo.core.filter import Filter
+        from geo.io import export
+        from geo.io.files import load_all
         f = Filter(plans=args.plan, layouts=args.layout, sectors=args.sector, districts=args.district,
                    zones=args.zone, geometry_sources=args.geoms, land_mu=(args.min_mu, args.max_mu),
                    output_yi=(args.min_yi, args.max_yi))
@@ -84,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
               f"metadata {snap.metadata_path.name})")
         return 0
     if args.cmd == "factsheet":
-        from geo import factsheet
-        from geo.load import load_all
+        from geo.io.files import load_all
+        from geo.render import factsheet
         try:
             out = factsheet.write_factsheet(load_all(), args.project_id, args.out, lang=args.lang)
         except (KeyError, RuntimeError) as err:
@@ -96,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "import":
         import pandas as pd
 
-        from geo import importer, store
-        from geo.load import load_all
+        from geo.io import importer, store
+        from geo.io.files import load_all
         data = load_all()
         try:
             rv = importer.review(args.file, data, args.layer, args.crs)
@@ -119,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                   (f" ({flagged} feature(s) with warnings: review them, then --accept-flagged)" if flagged else ""),
                   file=sys.stderr)
             return 1
-        target = paths.DATA_DIR / "parcels.geojson" if args.layer == "parcels" else None
+        target = paths.settings().data_dir / "parcels.geojson" if args.layer == "parcels" else None
         ids = store.save(ok, args.layer, args.who, args.source, store.version(target) if target else None, data=data,
                          note=f"import {rv.loaded.file}")
         print(f"stored {len(ids)} change(s): {', '.join(ids)}")
@@ -127,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "summary":
         import pandas as pd
 
-        from geo import aggregate, join
-        from geo.load import load_all
+        from geo.core import aggregate, join
+        from geo.io.files import load_all
         d = load_all()
         p = join.projects_enriched(d)
         if args.by in ("zone_id", "layout_id"):

@@ -9,19 +9,19 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def data():
     """The shipped data, loaded strictly (any schema error fails the test session)."""
-    from geo.load import load_all
+    from geo.io.files import load_all
     return load_all()
 
 
 @pytest.fixture(scope="session")
 def enriched(data):
-    from geo import join
+    from geo.core import join
     return join.projects_enriched(data)
 
 
 @pytest.fixture(scope="session")
 def memberships(data):
-    from geo import join
+    from geo.core import join
     return join.project_memberships(data)
 
 
@@ -33,3 +33,10 @@ def data_copy(tmp_path):
     shutil.copytree(ROOT / "data", d)
     shutil.copytree(ROOT / "layers", lay)
     return d, lay
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests in `*_browser.py` drive a real Chromium: mark them `browser` (`pytest -m "not browser"` skips them)."""
+    for item in items:
+        if item.path.name.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,180 @@
+"""Every setting of the planning map, in one typed, documented place.
+
+Modelled on osmnx's ``settings``: other modules import their paths, limits and constants from
+here and never read the environment themselves. Settings that an operator may change per
+deployment come from environment variables (and, for the Tianditu key, from Streamlit secrets,
+which the UI passes in); they are read each time :func:`settings` is called, so a test may
+set a variable and see it take effect.
+
+Environment
+-----------
+SCIMAP_DATA_DIR
+    Folder of the tables and the parcel layer (default ``data/``).
+SCIMAP_LAYERS_DIR
+    Folder of the zone layers and ``manifest.json`` (default ``layers/``).
+SCIMAP_REFERENCE_DIR
+    Researched positions (gazetteer, stations, districts; default ``data/reference/``).
+SCIMAP_SNAPSHOT_DIR
+    Where exported layer snapshots are written (default ``snapshots/``).
+SCIMAP_CONTACT_FILE
+    The promoter's contact block for fact sheets (default ``config/contact.json``).
+SCIMAP_CHROMIUM
+    Headless Chromium used to print fact sheets (default ``/usr/bin/chromium``).
+TIANDITU_KEY
+    Developer key (``tk``) of the Tianditu basemaps; Streamlit secrets ``tianditu_key`` wins.
+SCIMAP_SYNTHETIC
+    Add this many synthetic cadastral parcels to the shipped data (district-scale demo and tests).
+SCIMAP_TIMING
+    Print per-section timings of each app run to stderr when set to a non-empty value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository (the folder holding ``app.py``)."""
+
+# ------------------------------------------------------------------ coordinate reference systems
+WGS84 = "EPSG:4326"
+"""Storage CRS of every layer and table."""
+CGCS2000 = "EPSG:4490"
+"""China Geodetic Coordinate System 2000, geographic."""
+GK_CM105 = "EPSG:4544"
+"""CGCS2000 3° Gauss–Krüger, central meridian 105°E (zone 35 without prefix): west of 106.5°E."""
+GK_CM108 = "EPSG:4545"
+"""CGCS2000 3° Gauss–Krüger, central meridian 108°E (zone 36 without prefix): east of 106.5°E."""
+M2_PER_MU = 10000.0 / 15.0
+"""1 亩 = 10000/15 m² exactly."""
+
+# ------------------------------------------------------------------ the study area
+STUDY_AREA = (105.0, 28.5, 108.0, 30.5)
+"""(min lon, min lat, max lon, max lat), WGS84: the box around the plans' districts (the
+Science City, the High-tech Zone, 渝中, 两江, 九龙坡 with a wide margin). The importer refuses,
+the loader rejects and the validator reports any geometry outside it — one box for all three."""
+
+# ------------------------------------------------------------------ limits on input
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+"""An uploaded boundary file larger than this is refused."""
+IMPORT_MAX_UNZIPPED = 200 * 1024 * 1024
+"""An archive that unpacks to more than this is refused (zip bombs)."""
+IMPORT_MAX_FEATURES = 20000
+"""An import with more features than this is refused."""
+IMPORT_AREA_FLAG_REL = 0.10
+"""An imported boundary more than 10 % off the plan's 亩 is flagged for review."""
+
+# ------------------------------------------------------------------ validation tolerances
+AREA_DRIFT_REL = 0.005
+"""A schematic parcel must match the plan's 亩 within 0.5 %."""
+AREA_PROP_REL = 0.001
+"""A stored ``area_mu`` must match its own geometry within 0.1 %."""
+SNAPSHOT_GEOM_TOL_DEG = 1e-6
+"""Below this (~0.1 m) a geometry counts as unchanged between two snapshots."""
+
+# ------------------------------------------------------------------ map and scale thresholds
+DEFAULT_CENTER = (29.55, 106.36)
+"""(lat, lon) the map opens at: between 西永 and 金凤."""
+DEFAULT_ZOOM = 11
+DETAIL_MAX = 3000
+"""Above this many parcels in view the map shows density cells instead of parcels."""
+VIEW_PAD = 0.25
+"""At district scale the parcels of the view and a quarter of it on each side are sent."""
+TABLE_PAGE = 2000
+"""Rows per page of the project table (a district-scale selection is paged, not sent whole)."""
+
+# ------------------------------------------------------------------ promotion
+NEARBY_M = 3000.0
+"""Fact sheets list plan projects within this distance of the parcel."""
+LOCATION_FAR_M = 5000.0
+"""A parcel this far from the firm's preferred area scores 0 on location."""
+PRESELECT = 2000
+"""At district scale, full matching (distances, reasons) runs on the best candidates only."""
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the app cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings, read from the environment by :func:`settings`.
+
+    Attributes
+    ----------
+    data_dir, layers_dir, reference_dir, snapshot_dir : Path
+        Folders of the file store, the reference gazetteer and the exported snapshots.
+    contact_file : Path
+        JSON with the promoter's contact block.
+    chromium : Path
+        Headless Chromium for printing PDFs.
+    tianditu_key : str
+        Tianditu developer key from the environment ("" when unset).
+    synthetic_parcels : int
+        Synthetic cadastral parcels to add to the shipped data (0: none).
+    timing : bool
+        Print per-section timings of each app run.
+    """
+
+    data_dir: Path
+    layers_dir: Path
+    reference_dir: Path
+    snapshot_dir: Path
+    contact_file: Path
+    chromium: Path
+    tianditu_key: str = ""
+    synthetic_parcels: int = 0
+    timing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build the settings from an environment mapping.
+
+        Parameters
+        ----------
+        env : Mapping[str, str]
+            Usually ``os.environ``.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        ConfigError
+            When a variable holds an unusable value (the message names the variable).
+        """
+        def path(name: str, default: Path) -> Path:
+            v = env.get(name, "").strip()
+            return Path(v) if v else default
+
+        raw = env.get("SCIMAP_SYNTHETIC", "").strip()
+        try:
+            synthetic = int(raw) if raw else 0
+        except ValueError:
+            raise ConfigError(f"SCIMAP_SYNTHETIC={raw!r} is not a whole number of parcels") from None
+        if not 0 <= synthetic <= 2_000_000:
+            raise ConfigError(f"SCIMAP_SYNTHETIC={synthetic} is outside 0…2,000,000")
+        return cls(
+            data_dir=path("SCIMAP_DATA_DIR", ROOT / "data"),
+            layers_dir=path("SCIMAP_LAYERS_DIR", ROOT / "layers"),
+            reference_dir=path("SCIMAP_REFERENCE_DIR", ROOT / "data" / "reference"),
+            snapshot_dir=path("SCIMAP_SNAPSHOT_DIR", ROOT / "snapshots"),
+            contact_file=path("SCIMAP_CONTACT_FILE", ROOT / "config" / "contact.json"),
+            chromium=path("SCIMAP_CHROMIUM", Path("/usr/bin/chromium")),
+            tianditu_key=env.get("TIANDITU_KEY", "").strip(),
+            synthetic_parcels=synthetic,
+            timing=bool(env.get("SCIMAP_TIMING", "").strip()),
+        )
+
+
+def settings() -> Settings:
+    """The current settings, read from ``os.environ`` now.
+
+    Returns
+    -------
+    Settings
+    """
+    return Settings.from_env(os.environ)

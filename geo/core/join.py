@@ -1,0 +1,95 @@
+"""Joins: projects ↔ parcels ↔ zones, and the zone hierarchy.
+
+A project belongs to its zone and to every ancestor of that zone (a parcel in 科学谷 is also
+in 研发创新生态圈). A project is in a layout if its zone chain reaches a zone of the layout, or
+if its parcel lies inside one of the layout's zones — the plans often name a town where the
+layout names a district-level area.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.core.crs import WGS84
+from geo.core.model import PlanData
+
+
+def ancestors(zones: pd.DataFrame) -> dict[str, list[str]]:
+    """zone_id → [zone_id, parent, grandparent, …] (cycles cut)."""
+    parent = dict(zip(zones.zone_id, zones.parent_id.fillna("")))
+    out = {}
+    for z in zones.zone_id:
+        chain, cur = [], z
+        while cur and cur not in chain:
+            chain.append(cur)
+            cur = parent.get(cur, "")
+        out[z] = chain
+    return out
+
+
+def descendants(zones: pd.DataFrame, zone_id: str) -> set[str]:
+    anc = ancestors(zones)
+    return {z for z, chain in anc.items() if zone_id in chain}
+
+
+def parcels_joined(data: PlanData) -> gpd.GeoDataFrame:
+    """Parcels with their project's attributes and their zone's names (one row per parcel)."""
+    proj_cols = [c for c in data.projects.columns if c not in ("zone_id",)]
+    p = data.parcels.merge(data.projects[proj_cols], on="project_id", how="left", suffixes=("", "_project"))
+    z = data.zones[["zone_id", "name_zh", "name_en", "layer_id", "layout", "district_zh"]].rename(
+        columns={"name_zh": "zone_name_zh", "name_en": "zone_name_en", "district_zh": "zone_district_zh"})
+    p = p.merge(z, on="zone_id", how="left")
+    out = gpd.GeoDataFrame(p, geometry="geometry", crs=WGS84)
+    if len(out):  # representative points in the GK plane, once (density cells at district scale)
+        rep = out.geometry.representative_point().to_crs("EPSG:4544")
+        out["rep_x"], out["rep_y"] = rep.x.to_numpy(), rep.y.to_numpy()
+        # WGS84 bounds, once: the viewport query is then four array comparisons on whatever subset a
+        # filter leaves (a spatial index would have to be rebuilt for every subset)
+        b = out.geometry.bounds
+        out["bx0"], out["by0"], out["bx1"], out["by1"] = (b[c].to_numpy() for c in ("minx", "miny", "maxx", "maxy"))
+    return out
+
+
+def project_zone_chains(data: PlanData) -> pd.Series:
+    anc = ancestors(data.zones)
+    return data.projects.zone_id.map(lambda z: anc.get(z, [z]))
+
+
+def project_memberships(data: PlanData) -> pd.DataFrame:
+    """Long table project_id × zone_id (declared chain ∪ spatial containment), with layout and method."""
+    rows = []
+    chains = project_zone_chains(data)
+    for pid, chain in zip(data.projects.project_id, chains):
+        for z in chain:
+            rows.append((pid, z, "declared"))
+    # spatial: parcel (or, without a parcel, the project's zone position) inside an area zone
+    pts = data.parcels[["project_id", "geometry"]].copy()
+    pts["geometry"] = pts.geometry.representative_point()
+    areas = data.zones[data.zones.geom_type.isin(["Polygon", "MultiPolygon"])][["zone_id", "geometry"]]
+    if len(pts) and len(areas):
+        hit = gpd.sjoin(gpd.GeoDataFrame(pts, crs=WGS84), areas, predicate="within")
+        rows += [(r.project_id, r.zone_id, "spatial") for r in hit.itertuples()]
+    m = pd.DataFrame(rows, columns=["project_id", "zone_id", "method"])
+    m = m.sort_values("method").drop_duplicates(["project_id", "zone_id"])  # declared wins
+    return m.merge(data.zones[["zone_id", "layer_id", "layout_id"]], on="zone_id", how="left")
+
+
+def projects_enriched(data: PlanData) -> pd.DataFrame:
+    """Projects with parcel id/area/geometry_source, zone names, district and layouts."""
+    p = data.projects.copy()
+    parc = data.parcels[["project_id", "parcel_id", "area_mu", "geometry_source"]].rename(
+        columns={"area_mu": "parcel_area_mu", "geometry_source": "parcel_geometry_source"})
+    p = p.merge(parc, on="project_id", how="left")
+    z = data.zones[["zone_id", "name_zh", "name_en", "district_zh", "district_pip"]].rename(
+        columns={"name_zh": "zone_name_zh", "name_en": "zone_name_en", "district_zh": "zone_district_zh"})
+    p = p.merge(z, on="zone_id", how="left")
+    p["district"] = p.zone_district_zh.fillna(p.district_pip).fillna("")
+    p = p.drop(columns=["zone_district_zh"])
+    m = project_memberships(data)
+    lay = (m.dropna(subset=["layout_id"]).groupby("project_id").layout_id
+           .agg(lambda s: ";".join(sorted(set(s)))))
+    p["layout_ids"] = p.project_id.map(lay).fillna("")
+    both = p.output_target_yi.notna() & p.land_mu.notna() & (p.land_mu > 0)
+    p["output_per_mu_wan"] = (p.output_target_yi * 1e4 / p.land_mu).where(both)
+    return p

@@ -1,0 +1,99 @@
+"""Synthetic cadastral layers for scale tests and benchmarks (reproducible by seed).
+
+Parcels are laid out in street blocks over the High-tech Zone's extent: each block is cut into
+lots of log-normal size (median ~40 亩, 5–600 亩), slightly rotated, with 4–10 vertices (some
+corners clipped), like a 控规 land-use layer. Each parcel gets a project row (sector, function,
+亩, output) so every filter, popup, export and the matching run on it unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import Polygon
+
+from geo.core.crs import M2_PER_MU, WGS84, areas_mu, project
+from geo.core.model import PlanData
+
+EXTENT_WGS84 = (106.22, 29.40, 106.44, 29.66)  # the 直管园 and surroundings
+SECTORS = [("研发孵化", "R&D and incubation services", "研发孵化", "R&D and incubation"),
+           ("软件信息", "software and information services", "软件信息", "Software and information"),
+           ("检验检测", "inspection and testing", "检验检测", "Inspection and testing"),
+           ("数字文创", "digital cultural and creative industries", "数字文创", "Digital creative"),
+           ("科技金融", "sci-tech finance", "科技金融", "Sci-tech finance"),
+           ("智能制造", "intelligent manufacturing", "先进制造与新兴产业", "Advanced manufacturing and emerging industries"),
+           ("生物医药", "biomedicine", "生物医药与大健康", "Biomedicine and health")]
+
+
+def parcels(n: int, seed: int = 0) -> gpd.GeoDataFrame:
+    """n synthetic parcels (WGS84) with parcel_id, project_id and area_mu."""
+    rng = np.random.default_rng(seed)
+    crs = "EPSG:4544"
+    x0, y0 = project(shapely.Point(EXTENT_WGS84[0], EXTENT_WGS84[1]), crs).coords[0]
+    x1, y1 = project(shapely.Point(EXTENT_WGS84[2], EXTENT_WGS84[3]), crs).coords[0]
+    # one cell per parcel over the extent; the lot fills at most 85 % of its cell, so lots never overlap
+    cols = int(math.ceil(math.sqrt(n * (x1 - x0) / (y1 - y0))))
+    rows = int(math.ceil(n / cols))
+    pw, ph = (x1 - x0) / cols, (y1 - y0) / rows
+    mu = np.clip(rng.lognormal(math.log(40), 0.9, n), 5, 600)
+    geoms = []
+    for i in range(n):
+        r_, c_ = divmod(i, cols)
+        area = min(mu[i] * M2_PER_MU, (0.85 * pw) * (0.85 * ph) * 0.8)
+        aspect = rng.uniform(0.7, 1.4)
+        w = min(math.sqrt(area * aspect), 0.85 * pw)
+        h = min(area / w, 0.85 * ph)
+        cx = x0 + (c_ + 0.5) * pw + rng.uniform(-1, 1) * (pw - w) * 0.05
+        cy = y0 + (r_ + 0.5) * ph + rng.uniform(-1, 1) * (ph - h) * 0.05
+        ang = rng.uniform(-0.05, 0.05)
+        corners = np.array([(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)])
+        pts = []
+        for k, (px, py) in enumerate(corners):  # clip some corners: 4–8 vertices
+            if rng.random() < 0.35:
+                nx_, ny_ = corners[(k + 1) % 4]
+                prev = corners[k - 1]
+                t = rng.uniform(0.05, 0.2)
+                pts.append((px + (prev[0] - px) * t, py + (prev[1] - py) * t))
+                pts.append((px + (nx_ - px) * t, py + (ny_ - py) * t))
+            else:
+                pts.append((px, py))
+        c, s_ = math.cos(ang), math.sin(ang)
+        geoms.append(Polygon([(cx + px * c - py * s_, cy + px * s_ + py * c) for px, py in pts]))
+    g = gpd.GeoDataFrame({"parcel_id": [f"P-SYN-{i:06d}" for i in range(n)],
+                          "project_id": [f"SYN-{i:06d}" for i in range(n)]}, geometry=geoms, crs=crs).to_crs(WGS84)
+    g["geometry"] = shapely.set_precision(g.geometry.values, 1e-7)
+    g["area_mu"] = areas_mu(g.geometry.values).round(3)
+    return g
+
+
+def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
+    """The shipped data plus n synthetic parcels and their projects (a district-scale layer)."""
+    from geo.io.files import load_all
+    base = base or load_all()
+    rng = np.random.default_rng(seed + 1)
+    p = parcels(n, seed)
+    sec = rng.integers(0, len(SECTORS), n)
+    out = rng.lognormal(math.log(60), 0.8, n)
+    has_out = rng.random(n) < 0.6
+    town_ids = base.zones[base.zones.layer_id == "towns"].zone_id.to_numpy()
+    zone_of = town_ids[rng.integers(0, len(town_ids), n)]
+    projects = pd.DataFrame({
+        "project_id": p.project_id, "name_zh": [f"规划地块{i:06d}" for i in range(n)],
+        "name_en": [f"Planned parcel {i:06d}" for i in range(n)], "pinyin": "",
+        "kind": "parcel", "sector_zh": [SECTORS[k][0] for k in sec], "sector_en": [SECTORS[k][1] for k in sec],
+        "sector_group_zh": [SECTORS[k][2] for k in sec], "sector_group_en": [SECTORS[k][3] for k in sec],
+        "zone_id": zone_of, "region_zh": "", "function_zh": [SECTORS[k][0] for k in sec],
+        "function_en": [SECTORS[k][1] for k in sec], "land_mu": p.area_mu.round(1), "land_mu_text": "",
+        "land_note": "synthetic", "floor_area_m2": np.nan, "floor_area_text": "",
+        "output_target_yi": np.where(has_out, (out * p.area_mu / 1e4).round(2), np.nan), "output_target_text": "",
+        "target_year": pd.array([2025] * n, dtype="Int64"), "investment_yi": np.nan, "investment_text": "",
+        "source_doc": "HTS", "source_ref": "synthetic benchmark layer", "quote_zh": "", "notes": "synthetic"})
+    parcels_ = p.assign(geometry_source="surveyed", zone_id=zone_of, placement_note="synthetic")
+    data = PlanData(pd.concat([base.projects, projects], ignore_index=True), base.targets, base.zones,
+                    gpd.GeoDataFrame(pd.concat([base.parcels, parcels_], ignore_index=True), geometry="geometry", crs=WGS84),
+                    base.districts, base.manifest, base.sources, [], base.pois)
+    return data

@@ -1,0 +1,136 @@
+"""Page logic with Streamlit's AppTest (no browser): widgets, totals, what is sent to the map."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def run(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def map_args(at) -> dict:
+    comps = [c for c in at.get("component_instance") if "streamlit_folium" in c.proto.component_name]
+    assert len(comps) == 1
+    args = json.loads(comps[0].proto.json_args)
+    args["all"] = args["script"] + (args.get("feature_group") or "")  # base map + swapped-in parcel layer
+    return args
+
+
+def enc(text: str) -> str:
+    """How folium's tojson writes a string inside the map script (non-ASCII and < escaped)."""
+    return json.dumps(text)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def has_parcel(script: str, pid: str) -> bool:
+    return f'"project_id": "{pid}"' in script
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_view_sends_every_parcel_with_local_assets(data):
+    at = run({"base": "none"})
+    m = metrics(at)
+    assert m["项目数"] == str(len(data.projects))
+    assert m["Σ占地（亩）"] == f"{data.projects.land_mu.sum():,.0f}"
+    args = map_args(at)
+    for pid in data.parcels.project_id:
+        assert has_parcel(args["all"], pid), pid
+        assert not has_parcel(args["script"], pid)  # parcels travel in the swappable layer
+    links = args["js_links"] + args["css_links"]
+    assert links and all(u.startswith("/app/static/vendor/") for u in links)
+    assert "cdn" not in args["script"] + args["header"] + args["html"]
+
+
+def test_sector_filter_changes_totals_and_map(data):
+    at = run({"base": "none"})
+    at.sidebar.multiselect[2].set_value(["检验检测"]).run()
+    m = metrics(at)
+    assert m["Σ占地（亩）"] == "1,197"  # 1011 + 106 + 80 (表4)
+    script = map_args(at)["all"]
+    shown = [pid for pid in data.parcels.project_id if has_parcel(script, pid)]
+    assert shown == ["HTS-T4-01", "HTS-T4-02", "HTS-T4-03"]
+
+
+def test_language_switch_changes_labels_and_popups():
+    at = run({"base": "none"})
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Science City Planning Map"
+    assert "Projects" in metrics(at)
+    args = map_args(at)
+    assert "Source document" in args["all"] and enc("来源文件") not in args["all"]
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+
+
+def test_url_reopens_filters_and_selection():
+    at = run({"base": "none", "sector": "数字文创", "mu": "100~", "sel": "HTS-T5-08"})
+    assert at.sidebar.multiselect[2].value == ["数字文创"]
+    m = metrics(at)
+    # 表5 rows with land ≥ 100 亩: 100 + 150 + 104 + 100 + 300 + 3000
+    assert m["Σ占地（亩）"] == "3,754"
+    assert any("虎溪山村文创基地" in md.value for md in at.markdown)  # details panel
+
+
+def test_bad_url_values_warn_instead_of_crashing():
+    at = run({"mu": "lots", "base": "mars", "z": "x"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "mu" in warnings and "mars" in warnings
+
+
+@pytest.mark.parametrize("theme", ["land", "output", "per_mu"])
+def test_thematic_modes_classify_zones(theme):
+    at = run({"base": "none", "theme": theme})
+    script = map_args(at)["script"]
+    assert "Natural Breaks" in script and "scimap-class-0" in script
+
+
+def test_gaode_basemap_shifts_overlays_to_gcj02():
+    wgs = map_args(run({"base": "none"}))["script"]
+    gcj = map_args(run({"base": "gaode"}))["script"]
+    assert "autonavi.com" in gcj and "autonavi.com" not in wgs
+    assert wgs != gcj
+
+
+def test_export_tab_writes_lists_and_compares_snapshots(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from geo.io import export
+    monkeypatch.setenv("SCIMAP_SNAPSHOT_DIR", str(tmp_path))
+    at = run({"base": "none", "sector": "检验检测"})
+    at.selectbox(key="exp_fmt").set_value("gpkg")
+    make = next(b for b in at.button if b.label == "生成快照")
+    make.click().run()
+    assert any("已生成" in s.value for s in at.success)
+    first = sorted(tmp_path.glob("*.gpkg"))
+    assert len(first) == 1
+    # a second, wider snapshot written by the library a second later, then compared in the app
+    from geo.core.filter import Filter
+    from geo.io.files import load_all
+    export.export(load_all(), Filter(sectors=["检验检测", "数字文创"]), "geojson", tmp_path,
+                  when=dt.datetime.now().astimezone() + dt.timedelta(seconds=2))
+    at.run()
+    next(b for b in at.button if b.label == "比较两个快照").click().run()
+    frames = [d.value for d in at.dataframe]
+    diff = next(f for f in frames if "change" in f.columns)
+    assert (diff[(diff.layer == "parcels")].change == "added").sum() == 7
+
+
+def test_promoter_link_reopens_profile_and_picks():
+    at = run({"mode": "promoter", "ftext": "检验检测认证", "fmin": "50", "fmax": "150", "pick": "HTS-T4-03,HTS-T4-02",
+              "base": "none"})
+    assert at.text_input(key="f_text").value == "检验检测认证"
+    assert at.multiselect(key="f_pick").value == ["HTS-T4-03", "HTS-T4-02"]
+    top = next(m.value for m in at.markdown if "promo-top" in m.value)
+    assert "#1" in top and ("科研与测试评价产业化基地" in top or "高新区科创示范项目二期" in top)
+    assert at.query_params["pick"] in (["HTS-T4-03,HTS-T4-02"], "HTS-T4-03,HTS-T4-02")

@@ -1,0 +1,116 @@
+"""The planning map in a real browser: Streamlit + headless Debian Chromium via Playwright.
+
+Fails (never skips) when /usr/bin/chromium is missing: scripts/test.sh installs it.
+"""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, block_external, streamlit_server, wait_map
+
+ROOT = Path(__file__).resolve().parents[2]
+ART = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server():
+    ART.mkdir(exist_ok=True)
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def count(frame, selector, expected, timeout=30):
+    end = time.time() + timeout
+    n = -1
+    while time.time() < end:
+        n = frame.locator(selector).count()
+        if n == expected:
+            return n
+        time.sleep(0.2)
+    return n
+
+
+def largest_parcel(frame):
+    """The parcel drawn biggest on screen (small ones are a few pixels at district zoom)."""
+    frame.owner.scroll_into_view_if_needed()  # a page scroll between mousedown and mouseup would lose the click
+    paths = frame.locator("path.scimap-parcel")
+    end = time.time() + 20
+    while time.time() < end:
+        boxes = [(paths.nth(i).bounding_box() or {"width": 0, "height": 0}) for i in range(paths.count())]
+        sizes = [b["width"] * b["height"] for b in boxes]
+        if sizes and max(sizes) > 400:  # ≥ 20 × 20 px: the map has flown to the hit
+            return paths.nth(sizes.index(max(sizes)))
+        time.sleep(0.3)
+    raise AssertionError(f"no parcel drawn large enough to click: {sizes}")
+
+
+def test_map_draws_filters_pops_up_and_switches_language(server, chromium_browser, data):
+    page = chromium_browser.new_page(viewport={"width": 1500, "height": 1400})
+    external: list[str] = []
+    block_external(page, external)
+    page.goto(server + "/?base=none")
+    frame = wait_map(page)
+    n_parcels = len(data.parcels)
+    assert count(frame, "path.scimap-parcel", n_parcels) == n_parcels
+    expect(page.get_by_text("项目数").first).to_be_visible()
+
+    # sector filter through the sidebar widget: 检验检测 → its three parcels (HTS 表4)
+    expected = sum(data.projects.set_index("project_id").loc[data.parcels.project_id].sector_zh
+                   .str.split(";").map(lambda s: "检验检测" in s))
+    ms = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(2)
+    ms.click()
+    page.keyboard.type("检验检测")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    frame = wait_map(page)
+    assert count(frame, "path.scimap-parcel", expected) == expected == 3
+    expect(page).to_have_url(re.compile("sector="), timeout=15000)  # the filter is in the shareable link
+
+    # search zooms to the hit and selects it; then a real click on the parcel opens its popup
+    box = page.locator('[data-testid="stTextInput"] input').first
+    box.fill("国家质检基地")
+    box.press("Enter")
+    expect(page.get_by_text("来源表格/章节").first).to_be_visible(timeout=20000)  # details panel of the hit
+    frame = wait_map(page)
+    biggest = largest_parcel(frame)
+    biggest.click()
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("国家质检基地", timeout=10000)
+    text = popup.inner_text()
+    assert "1,011" in text and "示意几何" in text and "表4" in text and "HTS" in text
+    page.screenshot(path=str(ART / "browser_zh_filtered.png"))
+
+    # language switch: labels, legend and popups follow
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text("Projects").first).to_be_visible(timeout=20000)
+    frame = wait_map(page)
+    expect(frame.locator(".scimap-legend")).to_contain_text("Parcel sector", timeout=20000)
+    assert count(frame, "path.scimap-parcel", 3) == 3  # the filter survives the language switch
+    largest_parcel(frame).click()
+    expect(frame.locator(".leaflet-popup-content")).to_contain_text("Source document", timeout=10000)
+    page.screenshot(path=str(ART / "browser_en.png"))
+    expect(page).to_have_url(re.compile("lang=en"), timeout=15000)
+    assert external == [], f"the page reached outside this machine: {sorted(set(external))[:5]}"
+    page.close()
+
+
+def test_shared_link_reopens_the_same_view(server, chromium_browser):
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server + "/?base=none&sector=数字文创&lang=en&sel=HTS-T5-08")
+    frame = wait_map(page)
+    assert count(frame, "path.scimap-parcel", 7) == 7  # 表5 has 7 rows with land area
+    expect(page.get_by_text("虎溪山村文创基地").first).to_be_visible(timeout=20000)  # details of the selected parcel
+    assert count(frame, "path.scimap-selected", 1) == 1
+    page.close()

@@ -1,0 +1,53 @@
+"""The base map is reused across parcel-only changes; pans inside what was sent keep the parcel layer."""
+
+import re
+
+from streamlit_folium import _get_feature_group_string, _get_map_string
+
+from geo.core.filter import Filter, apply_filter
+from geo.render import mapview
+from ui import mapcache
+
+
+def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data, enriched, memberships):
+    cache = mapcache.BaseMapCache()
+    opts = mapview.MapOptions(basemap="none")
+    a = apply_filter(data, Filter(), enriched, memberships)
+    b = apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships)
+    c = apply_filter(data, Filter(plans=["HTS"]), enriched, memberships)
+    assert len(b.parcels) < len(a.parcels) and len(c.zones) < len(a.zones)
+    def st_folium_renders(m, sel):
+        """what st_folium does with the map it is given: render it, renumber its ids, add its layers"""
+        m.get_root().render()
+        script = _get_map_string(m)
+        _get_feature_group_string(mapview.parcel_layer(sel, opts), map=m, idx=0)
+        return re.sub(r"_[0-9a-f]{32}", "_X", script)
+
+    fresh = st_folium_renders(mapview.base_map(data, a, opts, memberships), a)
+    first = st_folium_renders(cache.get(data, a, opts, memberships), a)
+    again = st_folium_renders(cache.get(data, b, opts, memberships), b)
+    assert cache.builds == 1 and cache.hits == 1
+    assert first == again == fresh  # the browser keeps its map, and it is the map a fresh build gives
+    cache.get(data, c, opts, memberships)
+    assert cache.builds == 2
+    cache.get(data, c, mapview.MapOptions(basemap="none", lang="en"), memberships)
+    assert cache.builds == 3
+
+
+def test_thematic_map_depends_on_the_projects(data, enriched, memberships):
+    cache = mapcache.BaseMapCache()
+    opts = mapview.MapOptions(basemap="none", thematic="land")
+    cache.get(data, apply_filter(data, Filter(), enriched, memberships), opts, memberships)
+    cache.get(data, apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships), opts, memberships)
+    assert cache.builds == 2  # the classes are sums over the selected projects
+
+
+def test_keep_view():
+    sent = ((106.30, 29.50, 106.34, 29.52), 15)
+    inside = ((106.305, 29.501, 106.345, 29.523), 15)  # within the quarter padding
+    outside = ((106.32, 29.50, 106.36, 29.52), 15)
+    assert mapcache.keep_view(sent, inside) == sent
+    assert mapcache.keep_view(sent, outside) == outside
+    assert mapcache.keep_view(sent, (inside[0], 16)) == (inside[0], 16)
+    assert mapcache.keep_view(None, inside) == inside
+    assert mapcache.keep_view(sent, None) is None
