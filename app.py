@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import config, i18n
-from geo.core import aggregate, join
+from geo.core import aggregate
 from geo.core.filter import Filter, apply_filter, search, sector_vocabulary, split_multi
 from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.core.model import DataError
@@ -44,18 +44,17 @@ def get_data():
     if config.settings().synthetic_parcels:  # district-scale demo/test: add N synthetic cadastral parcels
         from geo.pipeline import synth
         data = synth.plan_data(config.settings().synthetic_parcels, 0, base=data)
-    enriched = join.projects_enriched(data)
-    memberships = join.project_memberships(data)
-    parcels_joined = join.parcels_joined(data)
+    data.enriched, data.memberships, data.parcels_joined  # noqa: B018  (derive them once, before the freeze)
     _, checks = check_plans(data)
     import gc
     gc.freeze()  # the prepared frames live as long as the app: keep the collector from walking them (GC pauses
     # of ~0.1 s per rerun at 50,000 parcels)
-    return data, enriched, memberships, checks, parcels_joined
+    return data, checks
 
 
 try:
-    DATA, ENRICHED, MEMBERSHIPS, CHECKS, PARCELS_JOINED = get_data()
+    DATA, CHECKS = get_data()
+    ENRICHED = DATA.enriched
 except DataError as e:
     st.error("数据校验发现错误 / Data validation found errors")
     st.code(str(e))
@@ -156,7 +155,7 @@ if st.session_state["mode"] in ("promoter", "edit"):
         bm = "none"
     if st.session_state["mode"] == "promoter":
         from ui import promoter as ui_promoter
-        ui_promoter.render(DATA, ENRICHED, MEMBERSHIPS, lang, SECTOR_LIST, sector_title, zone_title, bm)
+        ui_promoter.render(DATA, lang, SECTOR_LIST, sector_title, zone_title, bm)
     else:
         from ui import boundaries as ui_edit
 
@@ -166,7 +165,7 @@ if st.session_state["mode"] in ("promoter", "edit"):
 
         if st.session_state.get("edit_flash"):
             st.success(st.session_state.pop("edit_flash"))
-        ui_edit.render(DATA, ENRICHED, MEMBERSHIPS, lang, bm, reload_data)
+        ui_edit.render(DATA, lang, bm, reload_data)
     keep_widget_values()
     st.stop()
 
@@ -210,7 +209,7 @@ flt = Filter(plans=st.session_state["plans"], layouts=st.session_state["layouts"
              geometry_sources=st.session_state["geoms"])
 mark("sidebar")
 t0 = time.perf_counter()
-SEL = apply_filter(DATA, flt, ENRICHED, MEMBERSHIPS, PARCELS_JOINED)
+SEL = apply_filter(DATA, flt)
 
 # ------------------------------------------------------------------ header and totals
 mark("totals")
@@ -264,7 +263,7 @@ with tab_map:
         # the base map is rebuilt only when the zones shown or the options change (per session: st_folium adds
         # its layers to the map it renders); the parcel layer is swapped in place
         cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache())
-        fmap = cache.get(DATA, SEL, opts, MEMBERSHIPS)
+        fmap = cache.get(DATA, SEL, opts)
         mark("map_base")
         # the view the map reported with the interaction that started this run (district scale: send its parcels
         # now rather than after a second run); a pan inside what was already sent keeps the same layer
@@ -419,8 +418,7 @@ with tab_export:
                 "center": (vl[0], vl[1]) if vl else st.session_state["view_center"],
                 "zoom": vl[2] if vl else st.session_state["view_zoom"], "tianditu_key": basemaps.tianditu_key(_secrets())}
         try:
-            snap = export.export(DATA, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=view,
-                                 enriched=ENRICHED, memberships=MEMBERSHIPS)
+            snap = export.export(DATA, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=view)
             st.session_state["last_snapshot"] = str(snap.path)
         except export.ExportError as err:
             st.error(f"{T('export_failed')}: {err}")

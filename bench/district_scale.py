@@ -100,12 +100,11 @@ class Server:
     """One approach's server side for one data set, prepared as the app holds it."""
 
     def __init__(self, data, approach: str):
-        from geo.core import join
         from ui import mapcache
         self.data, self.approach = data, approach
         if approach == "ours":
             import gc
-            self.prep = (join.projects_enriched(data), join.project_memberships(data), join.parcels_joined(data))
+            data.enriched, data.memberships, data.parcels_joined  # noqa: B018  (derived once, as the app holds them)
             gc.freeze()  # as the app does after loading: the prepared frames are never collected
             self.cache = mapcache.BaseMapCache()
 
@@ -122,7 +121,7 @@ class Server:
                 return m.get_root().render()
         opts = self._opts(view)
         opts.asset_base = "file://" + str(assets.STATIC_DIR)
-        m = mapview.base_map(self.data, sel, opts, self.prep[1])
+        m = mapview.base_map(self.data, sel, opts)
         mapview.parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view]).add_to(m)
         return m.get_root().render()
 
@@ -140,7 +139,7 @@ class Server:
                 _render(m)
         else:
             opts = self._opts(view)
-            m = self.cache.get(self.data, sel, opts, self.prep[1])
+            m = self.cache.get(self.data, sel, opts)
             fg = mapview.parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view])
             _render(m, [fg])
         return time.perf_counter() - t
@@ -148,7 +147,7 @@ class Server:
     def _select(self, sectors):
         from geo.core.filter import Filter, apply_filter
         f = Filter(sectors=list(sectors or []))
-        return apply_filter(self.data, f) if self.approach == "naive" else apply_filter(self.data, f, *self.prep)
+        return apply_filter(self.data, f)
 
     @staticmethod
     def _naive_gdf(sel):

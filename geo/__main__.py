@@ -123,12 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "summary":
         import pandas as pd
 
-        from geo.core import aggregate, join
+        from geo.core import aggregate
         from geo.io.files import load_all
         d = load_all()
-        p = join.projects_enriched(d)
+        p = d.enriched
         if args.by in ("zone_id", "layout_id"):
-            t = aggregate.aggregate_memberships(p, join.project_memberships(d), args.by)
+            t = aggregate.aggregate_memberships(p, d.memberships, args.by)
         else:
             t = aggregate.aggregate(p, args.by)
         with pd.option_context("display.width", 200, "display.max_rows", 500):

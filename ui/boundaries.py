@@ -47,7 +47,7 @@ def tr(key: str, lang: str) -> str:
     return i18n.pick(L, key, lang)
 
 
-def render(data, enriched, memberships, lang: str, basemap: str, on_change):
+def render(data, lang: str, basemap: str, on_change):
     """on_change(): called after a store so the app reloads its cached data."""
     st.title(tr("title", lang))
     who = st.text_input(tr("who", lang), key="edit_who", value=st.session_state.get("edit_who", "staff"))
@@ -90,16 +90,16 @@ def render(data, enriched, memberships, lang: str, basemap: str, on_change):
                         _store(ok, layer, who, "surveyed", data, f"import {up.name}", lang, on_change)
 
     with tab_draw:
-        with_land = enriched[enriched.land_mu.notna()].sort_values("project_id")
+        with_land = data.enriched[data.enriched.land_mu.notna()].sort_values("project_id")
         target = st.selectbox(tr("target", lang), list(with_land.project_id), key="edit_target",
                               format_func=lambda pid: f"{pid} · {with_land.set_index('project_id').loc[pid, 'name_zh']}")
         st.caption(tr("draw_hint", lang))
         row = data.parcels.set_index("project_id").loc[target] if target in set(data.parcels.project_id) else None
         center = (row.geometry.centroid.y, row.geometry.centroid.x) if row is not None else mapview.DEFAULT_CENTER
         opts = mapview.MapOptions(lang=lang, basemap=basemap, center=center, zoom=15)
-        sel = apply_filter(data, Filter(layouts=["towns"]), enriched, memberships)
-        m = mapview.base_map(data, sel, opts, memberships)
-        mapview.parcel_layer(apply_filter(data, Filter(), enriched, memberships), opts).add_to(m)
+        sel = apply_filter(data, Filter(layouts=["towns"]))
+        m = mapview.base_map(data, sel, opts)
+        mapview.parcel_layer(apply_filter(data, Filter()), opts).add_to(m)
         plugins.Draw(draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
                                    "rectangle": True, "polygon": {"allowIntersection": False, "showArea": False}},
                      edit_options={"edit": False}, position="topleft").add_to(m)

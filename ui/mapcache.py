@@ -50,10 +50,10 @@ class BaseMapCache:
         self.hits = 0
         self.builds = 0
 
-    def get(self, data: PlanData, sel: Selection, opts: mapview.MapOptions, memberships=None) -> folium.Map:
+    def get(self, data: PlanData, sel: Selection, opts: mapview.MapOptions) -> folium.Map:
         key = base_key(data, sel, opts)
         if key != self.key or self.map is None:
-            self.map = mapview.base_map(data, sel, opts, memberships)
+            self.map = mapview.base_map(data, sel, opts)
             self.key = key
             self.builds += 1
         else:

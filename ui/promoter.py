@@ -78,13 +78,13 @@ def name_col_of(lang: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _sheet(picks: tuple[str, ...], lang: str, _data, _enriched) -> str:
+def _sheet(picks: tuple[str, ...], lang: str, _data) -> str:
     """The fact sheet's HTML (its map is a matplotlib drawing): once per parcels × language,
     not on every rerun of the page."""
-    return factsheet.factsheet_html(_data, list(picks), lang, enriched=_enriched)
+    return factsheet.factsheet_html(_data, list(picks), lang)
 
 
-def render(data, enriched, memberships, lang: str, sector_list: list[str], sector_title, zone_title, basemap: str):
+def render(data, lang: str, sector_list: list[str], sector_title, zone_title, basemap: str):
     st.title(tr("title", lang))
     if "promo_init" not in st.session_state:
         p0 = profile_from_params({k: st.query_params.get(k) for k in st.query_params})
@@ -96,7 +96,7 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
     c1.text_input(tr("firm", lang), key="f_name")
     c1.text_input(tr("sector_text", lang), key="f_text", placeholder="半导体芯片设计 / IC design / 生物医药研发 …")
     c2.multiselect(tr("sectors", lang), sector_list, key="f_sec", format_func=sector_title, placeholder="—")
-    c2.multiselect(tr("districts", lang), sorted(x for x in enriched.district.unique() if x), key="f_dist", placeholder="—")
+    c2.multiselect(tr("districts", lang), sorted(x for x in data.enriched.district.unique() if x), key="f_dist", placeholder="—")
     c2.multiselect(tr("zones", lang), list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id), key="f_zone",
                    format_func=zone_title, placeholder="—")
     c3.number_input(tr("mu_min", lang), min_value=0.0, value=st.session_state["f_min"], step=10.0, key="f_min_in")
@@ -112,7 +112,7 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
     key = (id(data), repr(profile), lang)  # reruns that keep the profile (picks, PDF) reuse the ranking
     memo = st.session_state.get("_match_memo")
     if memo is None or memo[0] != key:
-        memo = (key, match(data, profile, enriched, memberships, lang))
+        memo = (key, match(data, profile, lang))
         st.session_state["_match_memo"] = memo
     ranked = memo[1]
     if not len(ranked):
@@ -135,9 +135,9 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
         minx, miny, maxx, maxy = best.total_bounds
         opts = mapview.MapOptions(lang=lang, basemap=basemap, center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
                                   show_layers=["towns", "hts_1core2circles2areas"])
-        sel = apply_filter(data, Filter(layouts=["towns", "hts_1core2circles2areas"]), enriched, memberships)
+        sel = apply_filter(data, Filter(layouts=["towns", "hts_1core2circles2areas"]))
         cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache())
-        base = cache.get(data, sel, opts, memberships)  # reruns that keep the ranking (picks, PDF) reuse it
+        base = cache.get(data, sel, opts)  # reruns that keep the ranking (picks, PDF) reuse it
         pad = 0.03
         layers = [mapview.match_layer(data, ranked, opts),
                   mapview.poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]
@@ -149,7 +149,7 @@ def render(data, enriched, memberships, lang: str, sector_list: list[str], secto
         picks = st.multiselect(tr("pick", lang), options, key="f_pick",
                                format_func=lambda pid: f"{pid} · {show.set_index('project_id').loc[pid, name_col]}")
         if picks:
-            page = _sheet(tuple(picks), lang, data, enriched)
+            page = _sheet(tuple(picks), lang, data)
             st.download_button(tr("html", lang), page.encode("utf-8"), file_name=f"factsheet_{'_'.join(picks)}_{lang}.html",
                                mime="text/html", key="fs_html")
             if st.button(tr("pdf", lang), key="fs_pdf_make"):

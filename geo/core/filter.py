@@ -135,12 +135,23 @@ def _in_range(s: pd.Series, rng) -> pd.Series:
     return ok.fillna(False).astype(bool)
 
 
-def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None,
-                 memberships: pd.DataFrame | None = None, parcels_joined: gpd.GeoDataFrame | None = None) -> Selection:
-    """Apply `f`. Pass precomputed `enriched`/`memberships`/`parcels_joined` (geo.join) to avoid
-    recomputing them on every call."""
-    p = enriched if enriched is not None else join.projects_enriched(data)
-    m = memberships if memberships is not None else join.project_memberships(data)
+def apply_filter(data: PlanData, f: Filter) -> Selection:
+    """Apply a filter to the plan data.
+
+    Parameters
+    ----------
+    data : PlanData
+        The loaded data (its derived tables are computed once, on first use).
+    f : Filter
+        What to keep; empty criteria keep everything.
+
+    Returns
+    -------
+    Selection
+        The matching projects, their parcels and the zones to show.
+    """
+    p = data.enriched
+    m = data.memberships
     zones = data.zones
     keep = pd.Series(True, index=p.index)
     if f.plans:
@@ -170,7 +181,7 @@ def apply_filter(data: PlanData, f: Filter, enriched: pd.DataFrame | None = None
         keep &= text_match(p, f.query) | isin(p.zone_id, zhit)
     projects = p[keep].reset_index(drop=True)
 
-    parcels = parcels_joined if parcels_joined is not None else join.parcels_joined(data)
+    parcels = data.parcels_joined
     parcels = parcels[isin(parcels.project_id, projects.project_id)]
     zkeep = pd.Series(True, index=zones.index)
     if f.plans:

@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.core import join
 from geo.core.crs import WGS84, gk_epsg_for_lon
 from geo.core.filter import split_multi
 from geo.core.model import PlanData
@@ -143,12 +142,24 @@ def _fmt_m(d: float, lang: str) -> str:
     return f"{d / 1000:.1f} km"
 
 
-def match(data: PlanData, firm: FirmProfile, enriched: pd.DataFrame | None = None,
-          memberships: pd.DataFrame | None = None, lang: str = "zh") -> pd.DataFrame:
-    """Ranked parcels with score components, distances and reasons (best first)."""
-    p = enriched if enriched is not None else join.projects_enriched(data)
-    m = memberships if memberships is not None else join.project_memberships(data)
-    parcels = join.parcels_joined(data).merge(
+def match(data: PlanData, firm: FirmProfile, lang: str = "zh") -> pd.DataFrame:
+    """Rank the parcels for a firm.
+
+    Parameters
+    ----------
+    data : PlanData
+    firm : FirmProfile
+    lang : {"zh", "en"}
+        Language of the reasons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Ranked parcels with score components, distances and reasons (best first).
+    """
+    p = data.enriched
+    m = data.memberships
+    parcels = data.parcels_joined.merge(
         p[["project_id", "district", "output_per_mu_wan"]], on="project_id", how="left", suffixes=("", "_e"))
     parcels = gpd.GeoDataFrame(parcels, geometry="geometry", crs=WGS84).reset_index(drop=True)
     zone_sectors = data.zones.set_index("zone_id").sectors_zh.to_dict()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,7 +45,46 @@ class PlanData:
 
     @cached_property
     def layers(self) -> list[dict]:
+        """The layer records of the manifest (id, titles, kind, file, style, sources)."""
         return self.manifest["layers"]
+
+    def __copy__(self) -> PlanData:
+        """A shallow copy without the derived tables (a copy whose tables are then replaced must not
+        carry the original's enriched projects or memberships)."""
+        return dataclasses.replace(self)
+
+    def replace(self, **tables) -> PlanData:
+        """A copy with some tables replaced; its derived tables are computed afresh on first use.
+
+        Parameters
+        ----------
+        **tables
+            Fields to replace (``projects=``, ``parcels=``, …).
+
+        Returns
+        -------
+        PlanData
+        """
+        return dataclasses.replace(self, **tables)
+
+    # Derived tables: computed once per PlanData on first use, never passed around or recomputed.
+    @cached_property
+    def enriched(self) -> pd.DataFrame:
+        """Projects with their zone, layout, district and output per 亩 (`geo.core.join.projects_enriched`)."""
+        from geo.core import join
+        return join.projects_enriched(self)
+
+    @cached_property
+    def memberships(self) -> pd.DataFrame:
+        """One row per (project, zone it lies in, directly or through the zone's ancestors)."""
+        from geo.core import join
+        return join.project_memberships(self)
+
+    @cached_property
+    def parcels_joined(self) -> gpd.GeoDataFrame:
+        """Parcels with their project's names and sectors, ready to draw and filter."""
+        from geo.core import join
+        return join.parcels_joined(self)
 
 
 def is_missing(v) -> bool:

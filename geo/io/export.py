@@ -370,7 +370,6 @@ def _write_xlsx(layers, meta, tmp: Path, stem: str) -> Path:
 
 
 def _write_html(data, sel, meta, tmp: Path, stem: str, lang: str, view: dict | None) -> Path:
-    from geo.core import join
     from geo.render import assets, mapview
     if meta["crs"] != "EPSG:4326":
         raise ExportError("the HTML map is drawn on a web map in WGS84; choose EPSG:4326 (its basemap handles GCJ-02)")
@@ -378,7 +377,7 @@ def _write_html(data, sel, meta, tmp: Path, stem: str, lang: str, view: dict | N
     opts = mapview.MapOptions(lang=lang, basemap=v.get("basemap", "none"), thematic=v.get("thematic", "none"),
                               center=v.get("center", mapview.DEFAULT_CENTER), zoom=v.get("zoom", mapview.DEFAULT_ZOOM),
                               tianditu_key=v.get("tianditu_key", ""))
-    m = mapview.build_map(data, sel, opts, join.project_memberships(data))
+    m = mapview.build_map(data, sel, opts)
     page = assets.inline_assets(m.get_root().render())
     page = page.replace("<head>", "<head>\n<script type=\"application/json\" id=\"scimap-metadata\">"
                         + json.dumps(meta, ensure_ascii=False).replace("<", "\\u003c") + "</script>", 1)
@@ -390,7 +389,7 @@ def _write_html(data, sel, meta, tmp: Path, stem: str, lang: str, view: dict | N
 # ------------------------------------------------------------------ main entry
 
 def export(data: PlanData, f: Filter, fmt: str, out_dir: str | os.PathLike, crs: str = "EPSG:4326", lang: str = "zh",
-           when: dt.datetime | None = None, view: dict | None = None, enriched=None, memberships=None) -> Snapshot:
+           when: dt.datetime | None = None, view: dict | None = None) -> Snapshot:
     """Write a snapshot of the selection `f` into out_dir; return the file and its metadata."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -403,7 +402,7 @@ def export(data: PlanData, f: Filter, fmt: str, out_dir: str | os.PathLike, crs:
         raise ExportError(f"cannot create the output folder {out_dir}: {e.strerror}") from e
     if not os.access(out_dir, os.W_OK):
         raise ExportError(f"the output folder {out_dir} is not writable")
-    sel = apply_filter(data, f, enriched, memberships)
+    sel = apply_filter(data, f)
     if len(sel.projects) == 0 and len(sel.zones) == 0:
         raise ExportError("the selection is empty: nothing to export (loosen the filter)")
     when = when or dt.datetime.now().astimezone()

@@ -24,7 +24,6 @@ import pandas as pd
 
 from geo import config as paths
 from geo import i18n
-from geo.core import join
 from geo.core.crs import M2_PER_MU, WGS84, gk_epsg_for_lon
 from geo.core.model import PlanData
 
@@ -160,9 +159,9 @@ def map_png(data: PlanData, parcel_ids: list[str], lang: str = "zh", size=(7.6, 
     return buf.getvalue()
 
 
-def facts(data: PlanData, project_id: str, lang: str = "zh", enriched: pd.DataFrame | None = None) -> dict:
+def facts(data: PlanData, project_id: str, lang: str = "zh") -> dict:
     """Everything a fact sheet says about one project's parcel, computed once (also used by tests)."""
-    p = enriched if enriched is not None else join.projects_enriched(data)
+    p = data.enriched
     if project_id not in set(p.project_id):
         raise KeyError(f"no project {project_id!r} in data/projects.csv")
     row = p.set_index("project_id").loc[project_id]
@@ -291,14 +290,13 @@ def sheet_html(f: dict, png: bytes, lang: str, contact: dict, generated: str) ->
 </section>"""
 
 
-def factsheet_html(data: PlanData, project_ids: list[str], lang: str = "zh", contact: dict | None = None,
-                   enriched: pd.DataFrame | None = None) -> str:
+def factsheet_html(data: PlanData, project_ids: list[str], lang: str = "zh", contact: dict | None = None) -> str:
     import datetime as dt
     contact = load_contact() if contact is None else contact
     generated = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     parts = []
     for pid in project_ids:
-        f = facts(data, pid, lang, enriched)
+        f = facts(data, pid, lang)
         parts.append(sheet_html(f, map_png(data, [f["parcel_id"]], lang), lang, contact, generated))
     title = f"{t('title', lang)} · " + " / ".join(esc(p) for p in project_ids)
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"

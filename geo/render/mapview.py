@@ -278,7 +278,7 @@ def zone_values(sel: Selection, memberships: pd.DataFrame, measure: str) -> pd.S
     return t.set_index("zone_id")[THEMATIC_MEASURES[measure]].astype(float)
 
 
-def base_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None) -> folium.Map:
+def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
     """Basemap, district boundaries, every zone layer, legend of precision/thematic classes, tools."""
     lang = opts.lang
     bm = basemaps.BASEMAPS[opts.basemap]
@@ -309,8 +309,8 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.D
     zones = _shift(sel.zones, bm.datum)
     measure_label = ""
     values = None
-    if opts.thematic in THEMATIC_MEASURES and memberships is not None:
-        values = zone_values(sel, memberships, opts.thematic)
+    if opts.thematic in THEMATIC_MEASURES:
+        values = zone_values(sel, data.memberships, opts.thematic)
         shown = zones[(zones.layer_id == opts.thematic_layer) & ~zones.extent_method.str.contains("hull|district boundary")]
         values = values[values.index.isin(shown.zone_id)]
         measure_label = i18n.t({"land": "land_sum", "output": "output_sum", "per_mu": "per_mu"}[opts.thematic], lang)
@@ -495,10 +495,9 @@ def density_layer(parcels: gpd.GeoDataFrame, opts: MapOptions, zoom: int | None)
     return fg
 
 
-def build_map(data: PlanData, sel: Selection, opts: MapOptions, memberships: pd.DataFrame | None = None,
-              bounds=None, zoom: int | None = None) -> folium.Map:
+def build_map(data: PlanData, sel: Selection, opts: MapOptions, bounds=None, zoom: int | None = None) -> folium.Map:
     """The whole map in one page (exports, tests, benchmark): base map + parcels + layer control."""
-    m = base_map(data, sel, opts, memberships)
+    m = base_map(data, sel, opts)
     parcel_layer(sel, opts, bounds, zoom).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     assets.localize(m, opts.asset_base)

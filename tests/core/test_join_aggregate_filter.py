@@ -88,42 +88,42 @@ def test_output_per_mu_column(enriched):
 
 
 def test_filter_by_sector(data, enriched, memberships):
-    sel = apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships)
+    sel = apply_filter(data, Filter(sectors=["检验检测"]))
     assert set(sel.parcels.project_id) == {"HTS-T4-01", "HTS-T4-02", "HTS-T4-03"}
     assert (sel.projects.sector_zh.map(lambda v: "检验检测" in split_multi(v))).all()
     assert sel.projects.project_id.isin(["HTS-S33-01"]).any()
     # English names select the same
     en = enriched.set_index("sector_zh").sector_en.get("检验检测")
     en = en.iloc[0] if isinstance(en, pd.Series) else en
-    sel_en = apply_filter(data, Filter(sectors=[en]), enriched, memberships)
+    sel_en = apply_filter(data, Filter(sectors=[en]))
     assert set(sel_en.projects.project_id) == set(sel.projects.project_id)
 
 
 def test_filter_land_range_excludes_missing(data, enriched, memberships):
-    sel = apply_filter(data, Filter(land_mu=(100, 500)), enriched, memberships)
+    sel = apply_filter(data, Filter(land_mu=(100, 500)))
     assert sel.projects.land_mu.between(100, 500).all()
     expected = set(enriched.project_id[enriched.land_mu.between(100, 500)])
     assert set(sel.projects.project_id) == expected and len(expected) == 13
 
 
 def test_filter_plan_layout_district_and_geometry(data, enriched, memberships):
-    sel = apply_filter(data, Filter(plans=["HTS"], layouts=["hts_1core2circles2areas"]), enriched, memberships)
+    sel = apply_filter(data, Filter(plans=["HTS"], layouts=["hts_1core2circles2areas"]))
     assert (sel.projects.source_doc == "HTS").all() and len(sel.projects) > 0
     assert set(sel.zones.layout_id) == {"hts_1core2circles2areas"}
-    yz = apply_filter(data, Filter(districts=["渝中区"]), enriched, memberships)
+    yz = apply_filter(data, Filter(districts=["渝中区"]))
     assert (yz.projects.district == "渝中区").all() and (yz.projects.source_doc == "YZ").all()
-    hide = apply_filter(data, Filter(geometry_sources=["surveyed", "digitised", "gazetteer"]), enriched, memberships)
+    hide = apply_filter(data, Filter(geometry_sources=["surveyed", "digitised", "gazetteer"]))
     assert len(hide.parcels) == 0 and "schematic" not in set(hide.zones.geometry_source)
     assert len(hide.projects) == len(enriched)  # precision filters drawing, not the list
 
 
 def test_filter_by_zone_includes_descendants(data, enriched, memberships):
-    sel = apply_filter(data, Filter(zones=["hts_jinfeng_testing"]), enriched, memberships)
+    sel = apply_filter(data, Filter(zones=["hts_jinfeng_testing"]))
     assert {"HTS-T4-01", "HTS-T4-02", "HTS-T4-03"} <= set(sel.projects.project_id)
 
 
 def test_empty_filter_selects_everything(data, enriched, memberships):
-    sel = apply_filter(data, Filter(), enriched, memberships)
+    sel = apply_filter(data, Filter())
     assert len(sel.projects) == len(data.projects) and len(sel.parcels) == len(data.parcels)
     assert len(sel.zones) == len(data.zones) and Filter().summary() == "all"
 

@@ -11,7 +11,7 @@ from geo.core.matching import FirmProfile, match, topics_of
 @pytest.fixture(scope="module")
 def rank(data, enriched, memberships):
     def run(**kw):
-        return match(data, FirmProfile(**kw), enriched, memberships)
+        return match(data, FirmProfile(**kw))
     return run
 
 

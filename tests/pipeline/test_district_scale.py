@@ -6,7 +6,6 @@ import re
 import numpy as np
 import pytest
 
-from geo.core import join
 from geo.core.filter import Filter, apply_filter
 from geo.core.matching import FirmProfile, match
 from geo.io import export
@@ -19,7 +18,7 @@ N = 100_000
 @pytest.fixture(scope="module")
 def big():
     data = synth.plan_data(N, seed=7)
-    return data, join.projects_enriched(data), join.project_memberships(data), join.parcels_joined(data)
+    return data, data.enriched, data.memberships, data.parcels_joined
 
 
 def test_generator_is_reproducible_valid_and_non_overlapping():
@@ -36,16 +35,16 @@ def test_generator_is_reproducible_valid_and_non_overlapping():
 def test_filters_on_the_large_layer(big):
     data, e, m, pj = big
     assert len(data.parcels) == N + 25
-    sel = apply_filter(data, Filter(sectors=["检验检测"]), e, m, pj)
+    sel = apply_filter(data, Filter(sectors=["检验检测"]))
     expected = int((data.projects.set_index("project_id").loc[data.parcels.project_id].sector_zh == "检验检测").sum())
     assert len(sel.parcels) == expected and expected > N / 10
-    rng = apply_filter(data, Filter(land_mu=(5, 10)), e, m, pj)
+    rng = apply_filter(data, Filter(land_mu=(5, 10)))
     assert rng.projects.land_mu.between(5, 10).all() and len(rng.parcels) == int(data.projects.land_mu.between(5, 10).sum())
 
 
 def test_district_view_sends_density_cells_not_parcels(big):
     data, e, m, pj = big
-    sel = apply_filter(data, Filter(), e, m, pj)
+    sel = apply_filter(data, Filter())
     fg = mapview.parcel_layer(sel, mapview.MapOptions(basemap="none", prefer_canvas=True), None, 11)
     counts = mapview.map_feature_counts(_in_map(fg))
     cells = sum(v for k, v in counts.items() if k.startswith("density-"))
@@ -57,7 +56,7 @@ def test_district_view_sends_density_cells_not_parcels(big):
 
 def test_street_view_sends_only_the_parcels_in_view_with_lean_popups(big):
     data, e, m, pj = big
-    sel = apply_filter(data, Filter(), e, m, pj)
+    sel = apply_filter(data, Filter())
     bounds = (106.315, 29.52, 106.33, 29.53)
     fg = mapview.parcel_layer(sel, mapview.MapOptions(basemap="none"), bounds, 16)
     feats = [f for sub in fg._children.values() if hasattr(sub, "data") for f in sub.data["features"]]
@@ -76,7 +75,7 @@ def test_street_view_sends_only_the_parcels_in_view_with_lean_popups(big):
 
 def test_exports_on_the_large_layer(big, tmp_path):
     data, e, m, pj = big
-    snap = export.export(data, Filter(sectors=["科技金融"]), "gpkg", tmp_path, enriched=e, memberships=m)
+    snap = export.export(data, Filter(sectors=["科技金融"]), "gpkg", tmp_path)
     back = export.read_snapshot(snap.path)
     assert len(back["parcels"]) == snap.metadata["counts"]["parcels"] > N / 10
     assert np.allclose(export.layer_area_mu(back["parcels"]), back["parcels"].area_mu.astype(float), rtol=1e-3)
@@ -86,7 +85,7 @@ def test_promoter_on_the_large_layer(big):
     data, e, m, pj = big
     import time
     t = time.perf_counter()
-    r = match(data, FirmProfile(sector_text="生物医药", land_min=5, land_max=8), e, m)
+    r = match(data, FirmProfile(sector_text="生物医药", land_min=5, land_max=8))
     assert time.perf_counter() - t < 60  # full scoring runs on the preselected best candidates
     assert 0 < len(r) <= 2000 + 25
     top = r.iloc[0]

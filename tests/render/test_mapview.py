@@ -6,14 +6,13 @@ import re
 import numpy as np
 import pytest
 
-from geo.core import join
 from geo.core.filter import Filter, apply_filter
 from geo.render import assets, mapview
 
 
 def render(data, f=None, **kw):
     sel = apply_filter(data, f or Filter())
-    m = mapview.build_map(data, sel, mapview.MapOptions(**kw), join.project_memberships(data))
+    m = mapview.build_map(data, sel, mapview.MapOptions(**kw))
     return m, m.get_root().render()
 
 

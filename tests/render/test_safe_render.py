@@ -6,7 +6,6 @@ import time
 import folium
 import pytest
 
-from geo.core import join
 from geo.core.filter import Filter, apply_filter
 from geo.render import mapview, safe_render
 
@@ -49,7 +48,7 @@ def test_injection_through_our_layers(data, memberships, tmp_path):
     d = type(data)(projects, data.targets, zones, parcels, data.districts, data.manifest, data.sources, [], data.pois)
     sel = apply_filter(d, Filter())
     opts = mapview.MapOptions(basemap="none")
-    m = mapview.base_map(d, sel, opts, join.project_memberships(d))
+    m = mapview.base_map(d, sel, opts)
     page = m.get_root().render()
     fg = _get_feature_group_string(mapview.parcel_layer(sel, opts), map=m, idx=0)
     assert "{{ 6*7 }}" in page and "\\u0034\\u0032" not in page

@@ -9,12 +9,12 @@ from geo.render import mapview
 from ui import mapcache
 
 
-def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data, enriched, memberships):
+def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data):
     cache = mapcache.BaseMapCache()
     opts = mapview.MapOptions(basemap="none")
-    a = apply_filter(data, Filter(), enriched, memberships)
-    b = apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships)
-    c = apply_filter(data, Filter(plans=["HTS"]), enriched, memberships)
+    a = apply_filter(data, Filter())
+    b = apply_filter(data, Filter(sectors=["检验检测"]))
+    c = apply_filter(data, Filter(plans=["HTS"]))
     assert len(b.parcels) < len(a.parcels) and len(c.zones) < len(a.zones)
     def st_folium_renders(m, sel):
         """what st_folium does with the map it is given: render it, renumber its ids, add its layers"""
@@ -23,22 +23,22 @@ def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data, enric
         _get_feature_group_string(mapview.parcel_layer(sel, opts), map=m, idx=0)
         return re.sub(r"_[0-9a-f]{32}", "_X", script)
 
-    fresh = st_folium_renders(mapview.base_map(data, a, opts, memberships), a)
-    first = st_folium_renders(cache.get(data, a, opts, memberships), a)
-    again = st_folium_renders(cache.get(data, b, opts, memberships), b)
+    fresh = st_folium_renders(mapview.base_map(data, a, opts), a)
+    first = st_folium_renders(cache.get(data, a, opts), a)
+    again = st_folium_renders(cache.get(data, b, opts), b)
     assert cache.builds == 1 and cache.hits == 1
     assert first == again == fresh  # the browser keeps its map, and it is the map a fresh build gives
-    cache.get(data, c, opts, memberships)
+    cache.get(data, c, opts)
     assert cache.builds == 2
-    cache.get(data, c, mapview.MapOptions(basemap="none", lang="en"), memberships)
+    cache.get(data, c, mapview.MapOptions(basemap="none", lang="en"))
     assert cache.builds == 3
 
 
-def test_thematic_map_depends_on_the_projects(data, enriched, memberships):
+def test_thematic_map_depends_on_the_projects(data):
     cache = mapcache.BaseMapCache()
     opts = mapview.MapOptions(basemap="none", thematic="land")
-    cache.get(data, apply_filter(data, Filter(), enriched, memberships), opts, memberships)
-    cache.get(data, apply_filter(data, Filter(sectors=["检验检测"]), enriched, memberships), opts, memberships)
+    cache.get(data, apply_filter(data, Filter()), opts)
+    cache.get(data, apply_filter(data, Filter(sectors=["检验检测"])), opts)
     assert cache.builds == 2  # the classes are sums over the selected projects
 
 
