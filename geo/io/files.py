@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import config as paths
-from geo.core import schema
+from geo.core import extent, schema
 from geo.core.crs import WGS84
 from geo.core.model import DataError, Issue, PlanData
 
@@ -109,18 +109,9 @@ def read_geojson_checked(path: Path, spec: dict, id_col: str) -> tuple[gpd.GeoDa
         if g is None or g.is_empty:
             issues.append(Issue("error", file, f"feature {i} ({ident})", "has no geometry"))
             continue
-        minx, miny, maxx, maxy = g.bounds
-        if 105.0 <= miny and maxy <= 108.0 and 28.5 <= minx and maxx <= 30.5:
-            issues.append(Issue("error", file, f"feature {i} ({ident})",
-                                f"coordinates {tuple(round(b, 4) for b in g.bounds)} look like (lat, lon): "
-                                "lat/lon swapped? GeoJSON order is [longitude, latitude]"))
-        elif not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            issues.append(Issue("error", file, f"feature {i} ({ident})",
-                                f"coordinates {g.bounds} are not longitude/latitude (projected data in a WGS84 file?)"))
-        elif not (105.0 <= minx and maxx <= 108.0 and 28.5 <= miny and maxy <= 30.5):
-            issues.append(Issue("error", file, f"feature {i} ({ident})",
-                                f"lies outside the Chongqing study area (bounds {tuple(round(b, 4) for b in g.bounds)}); "
-                                "lat/lon swapped?"))
+        problem = extent.outside_study_area(g.bounds)
+        if problem:
+            issues.append(Issue("error", file, f"feature {i} ({ident})", problem))
         if not g.is_valid:
             from shapely.validation import explain_validity
             issues.append(Issue("error", file, f"feature {i} ({ident})", f"invalid geometry: {explain_validity(g)}"))

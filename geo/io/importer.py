@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from shapely.validation import explain_validity, make_valid
 
+from geo.core import extent
 from geo.core.crs import WGS84, areas_mu
 from geo.core.gcj02 import geom_from_gcj02
 from geo.core.model import PlanData
@@ -32,7 +33,6 @@ MAX_BYTES = 50 * 1024 * 1024  # an upload larger than this is refused
 MAX_UNZIPPED = 200 * 1024 * 1024  # zip bombs
 MAX_FEATURES = 20000
 AREA_FLAG_REL = 0.10  # a boundary more than 10 % off the plan's 亩 is flagged
-STUDY_BOUNDS = (105.0, 28.5, 108.5, 30.5)  # lon/lat box of the plans' districts
 READABLE = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".kmz", ".csv", ".dxf", ".zip")
 
 
@@ -225,10 +225,11 @@ def to_wgs84(gdf: gpd.GeoDataFrame, name: str, crs_override: str | None = None) 
         raise ImportFailed(f"{name}: cannot transform from {crs} to WGS84 ({e})") from e
     geoms = g.geometry[g.geometry.notna() & ~g.geometry.is_empty]
     if len(geoms):
-        minx, miny, maxx, maxy = geoms.total_bounds
-        if not (STUDY_BOUNDS[0] <= minx and maxx <= STUDY_BOUNDS[2] and STUDY_BOUNDS[1] <= miny and maxy <= STUDY_BOUNDS[3]):
+        bounds = tuple(geoms.total_bounds)
+        if not extent.in_study_area(bounds):
             raise ImportFailed(f"{name}: after reading as {crs} the features lie at "
-                               f"{tuple(round(v, 3) for v in (minx, miny, maxx, maxy))}, outside Chongqing: wrong CRS?")
+                               f"{tuple(round(float(v), 3) for v in bounds)}, outside Chongqing's study area "
+                               f"({extent.describe()}): wrong CRS?")
     return Loaded(name, g, crs, note, notes)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo import config as paths
-from geo.core import consistency
+from geo.core import consistency, extent
 from geo.core.crs import areas_mu
 from geo.core.model import Issue, PlanData
 from geo.io.files import load_all
@@ -64,11 +64,6 @@ def check_integrity(d: PlanData) -> list[Issue]:
     return issues
 
 
-def _in_study_area(g) -> bool:
-    minx, miny, maxx, maxy = g.bounds
-    return 105.0 <= minx and maxx <= 108.0 and 28.5 <= miny and maxy <= 30.5
-
-
 def check_parcel_geometry(d: PlanData) -> list[Issue]:
     issues: list[Issue] = []
     rf = "data/parcels.geojson"
@@ -80,7 +75,7 @@ def check_parcel_geometry(d: PlanData) -> list[Issue]:
         issues.append(Issue("error", rf, f"feature {i} ({d.parcels.parcel_id.iloc[i]})",
                             f"is a {getattr(geoms[i], 'geom_type', None)}, parcels must be polygons"))
     # measure only geometries the loader found valid and inside the study area
-    polys = is_poly & np.array([g is not None and g.is_valid and _in_study_area(g) for g in geoms])
+    polys = is_poly & np.array([g is not None and g.is_valid and extent.in_study_area(g.bounds) for g in geoms])
     measured = np.full(len(geoms), np.nan)
     measured[polys] = areas_mu(geoms[polys])
     proj = d.projects.drop_duplicates("project_id").set_index("project_id").land_mu
