@@ -41,12 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # ------------------------------------------------------------------ coordinate reference systems
 WGS84 = "EPSG:4326"
 """Storage CRS of every layer and table."""
-CGCS2000 = "EPSG:4490"
-"""China Geodetic Coordinate System 2000, geographic."""
 GK_CM105 = "EPSG:4544"
-"""CGCS2000 3° Gauss–Krüger, central meridian 105°E (zone 35 without prefix): west of 106.5°E."""
-GK_CM108 = "EPSG:4545"
-"""CGCS2000 3° Gauss–Krüger, central meridian 108°E (zone 36 without prefix): east of 106.5°E."""
+"""CGCS2000 3° Gauss–Krüger, central meridian 105°E (zone 35 without prefix), the Science City's
+plane: synthetic layers and density cells are laid out in it. Areas and distances use each
+feature's own zone instead (:func:`geo.core.crs.own_zone`)."""
 M2_PER_MU = 10000.0 / 15.0
 """1 亩 = 10000/15 m² exactly."""
 
@@ -71,6 +69,8 @@ AREA_DRIFT_REL = 0.005
 """A schematic parcel must match the plan's 亩 within 0.5 %."""
 AREA_PROP_REL = 0.001
 """A stored ``area_mu`` must match its own geometry within 0.1 %."""
+SURVEYED_DRIFT_WARN_REL = 0.2
+"""A surveyed or digitised boundary more than 20 % off the plan's 亩 is reported (a warning)."""
 SNAPSHOT_GEOM_TOL_DEG = 1e-6
 """Below this (~0.1 m) a geometry counts as unchanged between two snapshots."""
 
@@ -85,6 +85,25 @@ VIEW_PAD = 0.25
 TABLE_PAGE = 2000
 """Rows per page of the project table (a district-scale selection is paged, not sent whole)."""
 
+# ------------------------------------------------------------------ the build (data/src → layers, parcels)
+COMMON_LAYER = "towns"
+"""The layer of the places every plan shares (``data/src/places_common.csv``): towns, University
+Town, the bonded zone. It stays on the map as context whichever plans a filter keeps."""
+NOMINAL_RADIUS_M = (
+    ("town", 3000), ("subdistrict", 2500), ("university", 2500), ("centre", 2500), ("center", 2500),
+    ("belt", 2500), ("cluster", 1500), ("circle", 2500), ("core", 1500), ("axis", 1500),
+    ("area", 1200), ("zone", 1200), ("park", 800), ("base", 600), ("campus", 600),
+    ("street", 300), ("block", 300), ("building", 120),
+)
+"""Approximate extent (m) drawn around a place the plan gives no area for, by the first keyword
+found in its ``role_en`` (a ``radius_m`` cell in the places table wins)."""
+NOMINAL_RADIUS_FALLBACK_M = 800.0
+"""The extent (m) of a place whose role matches no keyword of :data:`NOMINAL_RADIUS_M`."""
+PLACEMENT_GAP_M = 40.0
+"""Schematic parcel squares keep at least this gap (m) to every other parcel."""
+PLACEMENT_STEP_M = 40.0
+"""Spacing (m) of the spiral of candidate centres a schematic square is tried at."""
+
 # ------------------------------------------------------------------ promotion
 NEARBY_M = 3000.0
 """Fact sheets list plan projects within this distance of the parcel."""
@@ -92,6 +111,14 @@ LOCATION_FAR_M = 5000.0
 """A parcel this far from the firm's preferred area scores 0 on location."""
 PRESELECT = 2000
 """At district scale, full matching (distances, reasons) runs on the best candidates only."""
+MATCH_WEIGHTS = {"sector": 0.40, "area": 0.25, "location": 0.15, "wishes": 0.20}
+"""Weights of the matching score's components (a component the firm leaves open is left out)."""
+METRO_NEAR_M, METRO_FAR_M = 800.0, 5000.0
+"""The "near a metro station" wish scores 1 within the first distance, 0 beyond the second."""
+UNIV_NEAR_M, UNIV_FAR_M = 1500.0, 8000.0
+"""The "near a university" wish scores 1 within the first distance, 0 beyond the second."""
+BONDED_ZONES = ("xiyong_bonded_zone", "hts_xiyong_bonded_b")
+"""Zones that answer the "inside the bonded zone" wish (西永综合保税区 and its section B)."""
 
 
 class ConfigError(ValueError):

@@ -1,7 +1,9 @@
 """WGS84 ↔ GCJ-02 ("Mars coordinates") for Gaode/Amap basemaps.
 
 Gaode tiles are drawn in GCJ-02; WGS84 data laid on them sits ~480 m off in Chongqing.
-We shift our data to GCJ-02 *for display or export only* and never store it so.
+We shift our data to GCJ-02 *for display or export only* and never store it so: maps and exports
+both shift a layer with :func:`shift_frame`, one geometry or array with :func:`geom_to_gcj02` /
+:func:`geom_from_gcj02`.
 The forward transform is the published algorithm (same output, bit for bit, as the
 widely used coordtransform/eviltransform libraries); the inverse iterates the forward
 transform to sub-millimetre agreement instead of the usual one-step approximation (~1–2 m).
@@ -9,15 +11,30 @@ transform to sub-millimetre agreement instead of the usual one-step approximatio
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
+
+from geo.config import WGS84
 
 _A = 6378245.0
 _EE = 0.00669342162296594323
 
 
-def out_of_china(lon, lat):
+def out_of_china(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
+    """Whether points lie outside China's GCJ-02 box (where the shift is not applied).
+
+    Parameters
+    ----------
+    lon, lat : float or array of float
+        Degrees.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
@@ -50,8 +67,19 @@ def _delta(lon, lat):
     return dlon, dlat
 
 
-def wgs84_to_gcj02(lon, lat):
-    """Forward transform; points outside China are returned unchanged. Scalars or arrays."""
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple:
+    """WGS84 → GCJ-02; points outside China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat : float or array of float
+        WGS84 degrees.
+
+    Returns
+    -------
+    tuple
+        (lon, lat) in GCJ-02: floats for scalar input, arrays otherwise.
+    """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     dlon, dlat = _delta(lon, lat)
@@ -63,8 +91,22 @@ def wgs84_to_gcj02(lon, lat):
     return glon, glat
 
 
-def gcj02_to_wgs84(lon, lat, tol_deg: float = 1e-10, max_iter: int = 30):
-    """Exact inverse by fixed-point iteration (converges to < 1e-10° ≈ 0.01 mm)."""
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, tol_deg: float = 1e-10, max_iter: int = 30) -> tuple:
+    """GCJ-02 → WGS84, the exact inverse by fixed-point iteration (converges to < 1e-10° ≈ 0.01 mm).
+
+    Parameters
+    ----------
+    lon, lat : float or array of float
+        GCJ-02 degrees.
+    tol_deg : float, default 1e-10
+        Stop when the forward transform of the estimate is this close to the input.
+    max_iter : int, default 30
+
+    Returns
+    -------
+    tuple
+        (lon, lat) in WGS84: floats for scalar input, arrays otherwise.
+    """
     glon = np.asarray(lon, dtype=float)
     glat = np.asarray(lat, dtype=float)
     wlon, wlat = glon.copy(), glat.copy()
@@ -80,7 +122,7 @@ def gcj02_to_wgs84(lon, lat, tol_deg: float = 1e-10, max_iter: int = 30):
     return wlon, wlat
 
 
-def _geom_apply(geom: BaseGeometry, fn) -> BaseGeometry:
+def _geom_apply(geom: BaseGeometry | np.ndarray, fn) -> BaseGeometry | np.ndarray:
     def f(xy):
         x, y = fn(xy[:, 0], xy[:, 1])
         return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
@@ -88,18 +130,52 @@ def _geom_apply(geom: BaseGeometry, fn) -> BaseGeometry:
     return shapely.transform(geom, f)
 
 
-def geom_to_gcj02(geom):
-    """Shift a WGS84 shapely geometry (or array of them) to GCJ-02."""
+def geom_to_gcj02(geom: BaseGeometry | np.ndarray) -> BaseGeometry | np.ndarray:
+    """Shift a WGS84 shapely geometry (or array of them) to GCJ-02.
+
+    Parameters
+    ----------
+    geom : shapely geometry or array of them
+
+    Returns
+    -------
+    shapely geometry or array of them
+    """
     return _geom_apply(geom, wgs84_to_gcj02)
 
 
-def geom_from_gcj02(geom):
-    """Shift a GCJ-02 shapely geometry (or array of them) back to WGS84."""
+def geom_from_gcj02(geom: BaseGeometry | np.ndarray) -> BaseGeometry | np.ndarray:
+    """Shift a GCJ-02 shapely geometry (or array of them) back to WGS84.
+
+    Parameters
+    ----------
+    geom : shapely geometry or array of them
+
+    Returns
+    -------
+    shapely geometry or array of them
+    """
     return _geom_apply(geom, gcj02_to_wgs84)
 
 
-def gdf_to_gcj02(gdf):
-    """Copy of a WGS84 GeoDataFrame with its geometry shifted to GCJ-02 (display/export only)."""
+def shift_frame(gdf: gpd.GeoDataFrame, inverse: bool = False) -> gpd.GeoDataFrame:
+    """A copy of a layer with its geometry shifted WGS84 → GCJ-02 (or back with ``inverse``).
+
+    The one shift path of maps drawn on Gaode tiles and of GCJ-02 exports. GCJ-02 has no EPSG
+    code: the copy is labelled WGS84 (``EPSG:4326``), the convention of the tools that read it.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        WGS84 (GCJ-02 with ``inverse``); its CRS label is not consulted.
+    inverse : bool, default False
+        Shift GCJ-02 → WGS84 instead.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
     out = gdf.copy()
-    out["geometry"] = geom_to_gcj02(np.asarray(gdf.geometry.values, dtype=object))
-    return out
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    out[gdf.geometry.name] = geom_from_gcj02(geoms) if inverse else geom_to_gcj02(geoms)
+    return out.set_crs(WGS84, allow_override=True)

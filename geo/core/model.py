@@ -1,10 +1,12 @@
 """The pure data model: what the app, the exports and the CLI read (`PlanData`), and the
-`Issue`/`DataError` every loader and validator reports problems with."""
+`Issue`/`DataError` every loader and validator reports problems with.
+
+Missing values have their own module (:mod:`geo.core.missing`); the plans and layers of a data
+folder are its :attr:`PlanData.catalogue` (:mod:`geo.core.catalogue`)."""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,11 +14,27 @@ import geopandas as gpd
 import pandas as pd
 
 
+from geo.core.catalogue import Catalogue
+
+
 @dataclass(frozen=True)
 class Issue:
-    level: str  # "error" | "warning"
+    """One problem found in the data, located precisely enough to fix it.
+
+    Attributes
+    ----------
+    level : {"error", "warning"}
+    file : str
+        The file, relative to the repository (``data/projects.csv``).
+    where : str
+        ``"row 12 (HTS-T2-03)"``, ``"feature 4 (hts_core)"``, ``"header"``, ``"file"`` …
+    problem : str
+        What is wrong, in words.
+    """
+
+    level: str
     file: str
-    where: str  # "row 12 (HTS-T2-03)" or "feature 4 (hts_core)"
+    where: str
     problem: str
 
     def __str__(self) -> str:
@@ -24,6 +42,8 @@ class Issue:
 
 
 class DataError(Exception):
+    """Data that cannot be used; ``issues`` lists every error found (the message has one per line)."""
+
     def __init__(self, issues: list[Issue]):
         self.issues = issues
         super().__init__("\n".join(str(i) for i in issues))
@@ -48,12 +68,17 @@ class PlanData:
         """The layer records of the manifest (id, titles, kind, file, style, sources)."""
         return self.manifest["layers"]
 
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The plans (``sources``) and layers (``manifest``) of this data, as a :class:`Catalogue`."""
+        return Catalogue.from_tables(self.sources, self.manifest)
+
     def __copy__(self) -> PlanData:
         """A shallow copy without the derived tables (a copy whose tables are then replaced must not
         carry the original's enriched projects or memberships)."""
         return dataclasses.replace(self)
 
-    def replace(self, **tables) -> PlanData:
+    def replace(self, **tables: pd.DataFrame) -> PlanData:
         """A copy with some tables replaced; its derived tables are computed afresh on first use.
 
         Parameters
@@ -86,6 +111,3 @@ class PlanData:
         from geo.core import join
         return join.parcels_joined(self)
 
-
-def is_missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA

@@ -1,16 +1,35 @@
 """Column contracts of the shipped tables and layers.
 
-Each spec maps a column to (kind, required). kind: 'str', 'float', 'int', 'enum:<a|b>'.
-`required` means every row must have a value; optional columns may be empty (missing is
-never coerced to 0).
+Each spec maps a column to (kind, required). kind: 'str', 'float', 'int', 'enum:<a|b>', or 'plan'
+(one of the plans of ``data/sources.csv``: :func:`for_plans` turns it into an enum of the catalogue's
+ids, so no plan is named here). `required` means every row must have a value; optional columns may be
+empty (missing is never coerced to 0).
 """
 
 from __future__ import annotations
 
-GEOMETRY_SOURCES = ("surveyed", "digitised", "gazetteer", "schematic")
-DOC_IDS = ("HTS", "YZ", "LJ", "JLP", "STI")
+from collections.abc import Iterable
 
-PROJECTS = {
+Spec = dict[str, tuple[str, bool]]
+
+GEOMETRY_SOURCES = ("surveyed", "digitised", "gazetteer", "schematic")
+PLAN = "plan"
+"""Kind of a ``source_doc`` column: one of the catalogue's plans."""
+
+SOURCES: Spec = {
+    "source_doc": ("str", True),
+    "seed_file": ("str", True),
+    "title_zh": ("str", True),
+    "title_en": ("str", True),
+    "issuer_zh": ("str", False),
+    "doc_number": ("str", False),
+    "date_issued": ("str", False),
+    "period": ("str", False),
+    "kind": ("str", False),
+}
+"""``data/sources.csv``: one row per plan (see :mod:`geo.core.catalogue`)."""
+
+PROJECTS: Spec = {
     "project_id": ("str", True),
     "name_zh": ("str", True),
     "name_en": ("str", True),
@@ -34,13 +53,13 @@ PROJECTS = {
     "target_year": ("int", False),
     "investment_yi": ("float", False),
     "investment_text": ("str", False),
-    "source_doc": (f"enum:{'|'.join(DOC_IDS)}", True),
+    "source_doc": (PLAN, True),
     "source_ref": ("str", True),
     "quote_zh": ("str", False),
     "notes": ("str", False),
 }
 
-TARGETS = {
+TARGETS: Spec = {
     "target_id": ("str", True),
     "indicator_id": ("str", True),
     "scope_zh": ("str", True),
@@ -55,13 +74,13 @@ TARGETS = {
     "value_kind": ("enum:baseline|target", True),
     "comparator": ("enum:=|>=|>|<=|<|~", False),
     "attribute": ("str", False),
-    "source_doc": (f"enum:{'|'.join(DOC_IDS)}", True),
+    "source_doc": (PLAN, True),
     "source_ref": ("str", True),
     "quote_zh": ("str", False),
     "notes": ("str", False),
 }
 
-ZONES = {
+ZONES: Spec = {
     "zone_id": ("str", True),
     "layer_id": ("str", True),
     "name_zh": ("str", True),
@@ -82,12 +101,12 @@ ZONES = {
     "extent_method": ("str", True),
     "area_mu_plan": ("float", False),
     "sectors_zh": ("str", False),
-    "source_doc": (f"enum:{'|'.join(DOC_IDS)}", True),
+    "source_doc": (PLAN, True),
     "source_ref": ("str", False),
     "quote_zh": ("str", False),
 }
 
-PARCELS = {
+PARCELS: Spec = {
     "parcel_id": ("str", True),
     "project_id": ("str", True),
     "area_mu": ("float", True),
@@ -100,3 +119,24 @@ MANIFEST_LAYER_KEYS = (
     "layer_id", "title_zh", "title_en", "kind", "file", "default_style",
     "source_docs", "geometry", "feature_count",
 )
+
+
+def for_plans(spec: Spec, plan_ids: Iterable[str]) -> Spec:
+    """The spec with its ``plan`` columns checked against the catalogue's plans.
+
+    Parameters
+    ----------
+    spec : dict
+        A column contract (e.g. :data:`PROJECTS`).
+    plan_ids : iterable of str
+        The ``source_doc`` ids of ``data/sources.csv``. Without any (the table could not be read,
+        which is reported on its own) a ``plan`` column is only checked as text.
+
+    Returns
+    -------
+    dict
+        A copy in which kind ``plan`` reads ``enum:<id|id|…>``.
+    """
+    ids = list(plan_ids)
+    kind = f"enum:{'|'.join(ids)}" if ids else "str"
+    return {col: ((kind, req) if typ == PLAN else (typ, req)) for col, (typ, req) in spec.items()}

@@ -31,7 +31,7 @@ from geo import config as paths
 from geo.core import aggregate
 from geo.core.crs import WGS84, areas_mu, project
 from geo.core.filter import Filter, Selection, apply_filter
-from geo.core.gcj02 import geom_from_gcj02, geom_to_gcj02
+from geo.core.gcj02 import shift_frame
 from geo.core.model import PlanData
 
 FORMATS = ("geojson", "gpkg", "shp", "kml", "csv", "xlsx", "html")
@@ -127,9 +127,7 @@ def layers_of(sel: Selection) -> dict[str, gpd.GeoDataFrame]:
 
 def to_crs(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     if crs == "GCJ02":
-        out = gdf.copy()
-        out["geometry"] = geom_to_gcj02(np.asarray(gdf.geometry.values, dtype=object))
-        return out.set_crs(WGS84, allow_override=True)
+        return shift_frame(gdf)
     if crs == "EPSG:4326":
         return gdf
     return gdf.to_crs(crs)
@@ -138,9 +136,7 @@ def to_crs(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
 def from_crs(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     """Back to WGS84 (for round-trip checks and history comparison)."""
     if crs == "GCJ02":
-        out = gdf.copy()
-        out["geometry"] = geom_from_gcj02(np.asarray(gdf.geometry.values, dtype=object))
-        return out.set_crs(WGS84, allow_override=True)
+        return shift_frame(gdf, inverse=True)
     return gdf.to_crs(WGS84) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf.set_crs(WGS84, allow_override=True)
 
 

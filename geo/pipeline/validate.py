@@ -12,19 +12,29 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from shapely import STRtree
 
-from geo import config as paths
+from geo import config
+from geo.config import AREA_DRIFT_REL, AREA_PROP_REL, SURVEYED_DRIFT_WARN_REL
 from geo.core import consistency, extent
 from geo.core.crs import areas_mu
+from geo.core.missing import is_missing
 from geo.core.model import Issue, PlanData
 from geo.io.files import load_all
 
-AREA_DRIFT_REL = 0.005  # schematic parcels must match the plan's 亩 within 0.5 %
-AREA_PROP_REL = 0.001  # a stored area_mu must match its own geometry within 0.1 %
-
-
 def check_integrity(d: PlanData) -> list[Issue]:
+    """Ids unique, every reference joins: zones ↔ parents, projects → zones and plans, parcels → projects.
+
+    Parameters
+    ----------
+    d : PlanData
+        Loaded leniently (``strict=False``).
+
+    Returns
+    -------
+    list of Issue
+        Errors, and a warning where a place's stated district disagrees with its position.
+    """
     issues: list[Issue] = []
     pf, zf, rf = "data/projects.csv", "layers/*.geojson", "data/parcels.geojson"
     # ids unique across all layers
@@ -41,7 +51,7 @@ def check_integrity(d: PlanData) -> list[Issue]:
             issues.append(Issue("warning", f"layers/{r.layer_id}.geojson", f"feature {r.zone_id} ({r.name_zh})",
                                 f"plan/curation says {r.district_zh} but its approximate position falls in "
                                 f"{r.district_pip}"))
-    docs = set(d.sources.source_doc) if len(d.sources) else set()
+    docs = set(d.catalogue.plan_ids)
     for i, r in enumerate(d.projects.itertuples()):
         where = f"row {i + 2} ({r.project_id})"
         if r.zone_id not in zone_ids:
@@ -64,67 +74,109 @@ def check_integrity(d: PlanData) -> list[Issue]:
     return issues
 
 
-def check_parcel_geometry(d: PlanData) -> list[Issue]:
+PARCELS_FILE = "data/parcels.geojson"
+
+
+def _area_issues(d: PlanData, polys: np.ndarray, measured: np.ndarray) -> list[Issue]:
+    """Stored 亩 against the geometry; the geometry against the plan's 亩."""
     issues: list[Issue] = []
-    rf = "data/parcels.geojson"
-    if len(d.parcels) == 0:
-        return issues
-    geoms = d.parcels.geometry.values
-    is_poly = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
-    for i in np.where(~is_poly)[0]:
-        issues.append(Issue("error", rf, f"feature {i} ({d.parcels.parcel_id.iloc[i]})",
-                            f"is a {getattr(geoms[i], 'geom_type', None)}, parcels must be polygons"))
-    # measure only geometries the loader found valid and inside the study area
-    polys = is_poly & np.array([g is not None and g.is_valid and extent.in_study_area(g.bounds) for g in geoms])
-    measured = np.full(len(geoms), np.nan)
-    measured[polys] = areas_mu(geoms[polys])
     proj = d.projects.drop_duplicates("project_id").set_index("project_id").land_mu
     for i, r in enumerate(d.parcels.itertuples()):
         if not polys[i]:
             continue
         where = f"feature {i} ({r.parcel_id})"
-        if r.area_mu is not None and not pd.isna(r.area_mu) and abs(measured[i] - r.area_mu) > AREA_PROP_REL * measured[i]:
-            issues.append(Issue("error", rf, where, f"area_mu {r.area_mu:g} but its geometry measures {measured[i]:.3f} 亩"))
+        if not is_missing(r.area_mu) and abs(measured[i] - r.area_mu) > AREA_PROP_REL * measured[i]:
+            issues.append(Issue("error", PARCELS_FILE, where,
+                                f"area_mu {r.area_mu:g} but its geometry measures {measured[i]:.3f} 亩"))
         plan = proj.get(r.project_id, np.nan)
-        if not pd.isna(plan) and plan > 0:
-            drift = (measured[i] - plan) / plan
-            if r.geometry_source == "schematic" and abs(drift) > AREA_DRIFT_REL:
-                issues.append(Issue("error", rf, where, f"schematic footprint measures {measured[i]:.1f} 亩, "
-                                    f"plan says {plan:g} 亩 ({drift:+.2%}, limit ±{AREA_DRIFT_REL:.1%})"))
-            elif r.geometry_source != "schematic" and abs(drift) > 0.2:
-                issues.append(Issue("warning", rf, where, f"{r.geometry_source} boundary measures {measured[i]:.1f} 亩, "
-                                    f"plan says {plan:g} 亩 ({drift:+.1%})"))
-    # overlaps
-    from shapely import STRtree
+        if is_missing(plan) or plan <= 0:
+            continue
+        drift = (measured[i] - plan) / plan
+        if r.geometry_source == "schematic" and abs(drift) > AREA_DRIFT_REL:
+            issues.append(Issue("error", PARCELS_FILE, where, f"schematic footprint measures {measured[i]:.1f} 亩, "
+                                f"plan says {plan:g} 亩 ({drift:+.2%}, limit ±{AREA_DRIFT_REL:.1%})"))
+        elif r.geometry_source != "schematic" and abs(drift) > SURVEYED_DRIFT_WARN_REL:
+            issues.append(Issue("warning", PARCELS_FILE, where, f"{r.geometry_source} boundary measures "
+                                f"{measured[i]:.1f} 亩, plan says {plan:g} 亩 ({drift:+.1%})"))
+    return issues
+
+
+def _placement_issues(d: PlanData, polys: np.ndarray) -> list[Issue]:
+    """Parcels overlapping each other (errors) or lying outside their zone (warnings)."""
+    issues: list[Issue] = []
     g = np.where(polys, d.parcels.geometry.values, None)
-    tree = STRtree(g)
-    left, right = tree.query(g, predicate="intersects")
-    for a, b in zip(left, right):
+    left, right = STRtree(g).query(g, predicate="intersects")
+    for a, b in zip(left, right, strict=True):
         if a < b and g[a].intersection(g[b]).area > 0:
-            issues.append(Issue("error", rf, f"features {a} and {b}",
+            issues.append(Issue("error", PARCELS_FILE, f"features {a} and {b}",
                                 f"{d.parcels.parcel_id.iloc[a]} overlaps {d.parcels.parcel_id.iloc[b]}"))
     zones = d.zones.drop_duplicates("zone_id").set_index("zone_id").geometry
     for i, r in enumerate(d.parcels.itertuples()):
         if r.zone_id in zones.index and polys[i] and not zones.loc[r.zone_id].buffer(1e-6).contains(r.geometry):
-            issues.append(Issue("warning", rf, f"feature {i} ({r.parcel_id})", f"lies outside its zone {r.zone_id}"))
+            issues.append(Issue("warning", PARCELS_FILE, f"feature {i} ({r.parcel_id})",
+                                f"lies outside its zone {r.zone_id}"))
     return issues
+
+
+def check_parcel_geometry(d: PlanData) -> list[Issue]:
+    """Parcels are polygons whose areas match their stored and planned 亩, without overlaps.
+
+    Parameters
+    ----------
+    d : PlanData
+        Loaded leniently (``strict=False``).
+
+    Returns
+    -------
+    list of Issue
+        Errors for non-polygons, area drift (:data:`geo.config.AREA_PROP_REL`,
+        :data:`geo.config.AREA_DRIFT_REL`) and overlaps; warnings for surveyed boundaries far off the
+        plan and parcels outside their zone.
+    """
+    issues: list[Issue] = []
+    if len(d.parcels) == 0:
+        return issues
+    geoms = d.parcels.geometry.values
+    is_poly = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
+    for i in np.where(~is_poly)[0]:
+        issues.append(Issue("error", PARCELS_FILE, f"feature {i} ({d.parcels.parcel_id.iloc[i]})",
+                            f"is a {getattr(geoms[i], 'geom_type', None)}, parcels must be polygons"))
+    # measure only geometries the loader found valid and inside the study area
+    polys = is_poly & np.array([g is not None and g.is_valid and extent.in_study_area(g.bounds) for g in geoms])
+    measured = np.full(len(geoms), np.nan)
+    measured[polys] = areas_mu(geoms[polys])
+    return issues + _area_issues(d, polys, measured) + _placement_issues(d, polys)
 
 
 def _norm(text: str) -> str:
     return re.sub(r"[\s|｜]+", "", str(text))
 
 
-def check_quotes(d: PlanData) -> list[Issue]:
-    """Every quote_zh must occur verbatim (up to white space and table bars) in its plan;
-    '…' separates quoted fragments."""
+def check_quotes(d: PlanData, data_dir: Path | None = None) -> list[Issue]:
+    """Every quote_zh occurs verbatim (up to white space and table bars) in the text of its plan.
+
+    '…' separates quoted fragments; each must occur.
+
+    Parameters
+    ----------
+    d : PlanData
+        Loaded leniently (``strict=False``).
+    data_dir : Path, optional
+        The data folder the plans' ``seed_file`` paths are relative to (default: the settings').
+
+    Returns
+    -------
+    list of Issue
+        An error per quote not found, and per plan text that is missing.
+    """
+    data_dir = Path(data_dir or config.settings().data_dir)
     issues: list[Issue] = []
     texts = {}
-    for r in d.sources.itertuples():
-        path = paths.ROOT / r.seed_file
+    for plan in d.catalogue.plans:
         try:
-            texts[r.source_doc] = _norm(path.read_text(encoding="utf-8"))
+            texts[plan.source_doc] = _norm((data_dir / plan.seed_file).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            issues.append(Issue("error", "data/sources.csv", r.source_doc, f"plan text {r.seed_file} not found"))
+            issues.append(Issue("error", "data/sources.csv", plan.source_doc, f"plan text {plan.seed_file} not found"))
     tables = [("data/projects.csv", d.projects, "project_id", "row"), ("data/targets.csv", d.targets, "target_id", "row"),
               ("layers/*.geojson", d.zones, "zone_id", "feature")]
     for file, df, idc, kind in tables:
@@ -140,7 +192,22 @@ def check_quotes(d: PlanData) -> list[Issue]:
 
 
 def check_plans(d: PlanData, checks_path: Path | None = None) -> tuple[list[Issue], list[consistency.CheckResult]]:
-    checks_path = Path(checks_path or paths.settings().data_dir / "checks.csv")
+    """Run the plans' own consistency checks (``data/checks.csv``): do their tables add up to their totals?
+
+    Parameters
+    ----------
+    d : PlanData
+    checks_path : Path, optional
+        Default: ``checks.csv`` in the settings' data folder.
+
+    Returns
+    -------
+    issues : list of Issue
+        A warning per disagreement (the plan's, not ours), or an error when the checks cannot run.
+    results : list of CheckResult
+        Every check, agreeing or not.
+    """
+    checks_path = Path(checks_path or config.settings().data_dir / "checks.csv")
     if not checks_path.exists():
         return [Issue("warning", str(checks_path), "file", "no consistency checks defined")], []
     try:
@@ -151,19 +218,44 @@ def check_plans(d: PlanData, checks_path: Path | None = None) -> tuple[list[Issu
     return issues, results
 
 
-def validate(data_dir: Path | None = None, layers_dir: Path | None = None) -> tuple[list[Issue], list]:
+def validate(data_dir: Path | None = None,
+             layers_dir: Path | None = None) -> tuple[list[Issue], list[consistency.CheckResult]]:
+    """Check a data folder and its layers: schema, integrity, geometry, quotes, the plans' own sums.
+
+    Parameters
+    ----------
+    data_dir, layers_dir : Path, optional
+        Default: the settings' folders.
+
+    Returns
+    -------
+    issues : list of Issue
+    results : list of CheckResult
+    """
     d = load_all(data_dir, layers_dir, strict=False)
     issues = list(d.issues)
     if any(i.level == "error" and i.where in ("file", "header") for i in issues):
         return issues, []  # a file that cannot be read as a table: fix that first
     issues += check_integrity(d)
     issues += check_parcel_geometry(d)
-    issues += check_quotes(d)
+    issues += check_quotes(d, data_dir)
     plan_issues, results = check_plans(d, Path(data_dir) / "checks.csv" if data_dir else None)
     return issues + plan_issues, results
 
 
-def main(argv: list[str] | None = None, data_dir=None, layers_dir=None) -> int:
+def main(data_dir: Path | None = None, layers_dir: Path | None = None) -> int:
+    """``python -m geo validate``: print every error and warning, then the counts.
+
+    Parameters
+    ----------
+    data_dir, layers_dir : Path, optional
+        Default: the settings' folders.
+
+    Returns
+    -------
+    int
+        Exit status: 1 when there are errors, else 0.
+    """
     issues, results = validate(data_dir, layers_dir)
     errors = [i for i in issues if i.level == "error"]
     warnings = [i for i in issues if i.level == "warning"]

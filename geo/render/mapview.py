@@ -23,7 +23,7 @@ from geo import i18n
 from geo.core import aggregate
 from geo.core.crs import WGS84
 from geo.core.filter import Selection
-from geo.core.gcj02 import gdf_to_gcj02, wgs84_to_gcj02
+from geo.core.gcj02 import shift_frame, wgs84_to_gcj02
 from geo.core.model import PlanData
 from geo.render import assets, basemaps, safe_render, style
 
@@ -266,7 +266,7 @@ def _stroke(weight: float, opts: MapOptions) -> float:
 
 
 def _shift(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
-    return gdf_to_gcj02(gdf) if datum == "gcj02" and len(gdf) else gdf
+    return shift_frame(gdf) if datum == "gcj02" and len(gdf) else gdf
 
 
 def zone_values(sel: Selection, memberships: pd.DataFrame, measure: str) -> pd.Series:

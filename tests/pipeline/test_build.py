@@ -17,6 +17,7 @@ OUTPUTS = ["data/projects.csv", "data/targets.csv", "data/parcels.geojson", "lay
 def src_copy(tmp_path):
     d = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "src", d / "src")
+    shutil.copy(ROOT / "data" / "sources.csv", d / "sources.csv")  # the plans the rows must cite
     return d, tmp_path / "layers"
 
 
