@@ -1,6 +1,23 @@
-"""Interface strings in Chinese (default) and English. Every label, legend and popup uses `t`."""
+"""Every visible string of the app in Chinese (default) and English, and the locale's number formats.
+
+One module, a few clearly named tables of ``(zh, en)`` pairs, one lookup (:func:`pick`):
+
+- ``STRINGS``: the pages (:func:`t`);
+- ``FIELD_LABELS``: column names in tables, popups and the details panel (:func:`label`);
+- ``GEOMETRY_SOURCE_LABELS``: how a geometry was made (:func:`geometry_source_label`);
+- ``MAP``: map layers, legends and tooltips;
+- ``SHEET``: parcel fact sheets;
+- ``REASONS``: why a parcel matches a firm (templates formatted in both languages by :func:`both`);
+- ``BASEMAP_TITLES``: the basemaps' names.
+
+Bilingual data columns (``name_zh`` / ``name_en``) are chosen with :func:`col`; numbers and distances
+are written with :func:`number` and :func:`distance`, where a missing value stays missing ("—"),
+never 0. A template's placeholders (``{n}``) are filled by the ``values`` of :func:`pick`.
+"""
 
 from __future__ import annotations
+
+import math
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("科学城规划一张图", "Science City Planning Map"),
@@ -127,21 +144,261 @@ GEOMETRY_SOURCE_LABELS = {
 }
 
 
-def pick(table: dict[str, tuple[str, str]], key: str, lang: str = "zh", default: str | None = None) -> str:
-    """The Chinese or English member of a (zh, en) pair; every string table of the app uses this."""
+MAP: dict[str, tuple[str, str]] = {
+    "density": ("{layer} · 密度 ({n})", "{layer} · density ({n})"),
+    "density_cell": ("{n} 块地块", "{n} parcels"),
+    "density_sum": ("Σ {mu} 亩", "Σ {mu} mu"),
+    "density_legend": ("地块数 / {cell} m 网格（放大查看地块）", "Parcels per {cell} m cell (zoom in for parcels)"),
+    "jenks": ("{title} · Natural Breaks (Jenks)", "{title} · Natural Breaks (Jenks)"),
+    "pois": ("站点与高校", "Stations and universities"),
+    "university": ("高校（近似位置）", "university (approximate)"),
+    "matches": ("匹配地块", "Matching parcels"),
+    "score": ("匹配度 {score}", "score {score}"),
+    "reasons": ("匹配理由", "Why it matches"),
+}
+
+SHEET: dict[str, tuple[str, str]] = {
+    "title": ("地块推介资料", "Parcel fact sheet"),
+    "subtitle": ("西部（重庆）科学城 · 科学城规划一张图", "Western (Chongqing) Science City · Science City Planning Map"),
+    "area": ("占地面积", "Land area"), "zone": ("所在片区", "Zone"), "layout": ("空间布局角色", "Role in the layout"),
+    "function": ("规划用途", "Intended use (plan)"), "sector": ("赛道", "Sector"), "district": ("区县", "District"),
+    "output": ("产值目标", "Output target"), "per_mu": ("亩均产值目标", "Target output per mu"),
+    "year": ("目标年份", "Target year"), "stations": ("最近的轨道站点", "Nearest rail stations"),
+    "universities": ("最近的高校", "Nearest universities"), "nearby": ("周边规划项目（3 公里内）", "Planned projects nearby (within 3 km)"),
+    "sources": ("规划依据", "Plan sources"), "precision": ("几何精度", "Geometry precision"),
+    "contact": ("联系我们", "Contact"), "missing": ("规划未给出", "not given in the plan"),
+    "legend_parcel": ("本地块", "This parcel"), "legend_other": ("其他规划地块", "Other planned parcels"),
+    "legend_zone": ("规划片区（近似范围）", "Planned zones (approximate)"), "legend_station": ("轨道站点", "Rail station"),
+    "legend_univ": ("高校（近似位置）", "University (approximate)"), "generated": ("生成时间", "Generated"),
+    "distance_note": ("距离为地块边界到站点的直线距离，按 CGCS2000 高斯–克吕格投影计算。",
+                      "Distances are straight lines from the parcel boundary, computed in the CGCS2000 Gauss–Krüger plane."),
+    "schematic": ("本地块图形为示意：位置依据规划文字描述，面积按规划亩数绘制，并非测绘边界。实际用地边界以规划和自然资源部门为准。",
+                  "This parcel outline is schematic: its position follows the plan's description and its size the plan's "
+                  "figure in mu; it is not a surveyed boundary. The planning authority holds the actual boundary."),
+    "surveyed": ("本地块图形来自测绘或数字化边界。", "This parcel outline comes from a surveyed or digitised boundary."),
+    "quote": ("原文", "Plan text"),
+    "output_value": ("{v} 亿元", "{v} × 100 M CNY"),
+    "per_mu_value": ("{v} 万元/亩", "{v} × 10k CNY/mu"),
+    "area_value": ("{mu} 亩 · {m2} m²", "{mu} mu · {m2} m² ({ha} ha)"),
+    "area_note": ("（{note}）", " ({note})"),
+    "footer": ("科学城规划一张图 · Science City Planning Map", "科学城规划一张图 · Science City Planning Map"),
+}
+
+REASONS: dict[str, tuple[str, str]] = {  # filled by `both`: every reason is stored in both languages
+    "sector_fit": ("赛道匹配：规划用途“{why}”", "sector fit: the plan intends “{why}” ({sector_en})"),
+    "sector_mismatch": ("赛道不符：规划用途为“{use_zh}”", "sector mismatch: the plan intends “{use_en}”"),
+    "area_within": ("面积 {mu} 亩，在需求 {need} 亩之内", "area {mu} mu is within the need of {need} mu"),
+    "area_outside": ("面积 {mu} 亩，需求 {need} 亩", "area {mu} mu against a need of {need} mu"),
+    "in_area": ("位于偏好区域：{where_zh}", "inside the preferred area: {where_en}"),
+    "near_area": ("距偏好区域 {d}", "{d} from the preferred area"),
+    "bonded_in": ("位于综合保税区（近似范围）", "inside the bonded zone (approximate extent)"),
+    "bonded_out": ("不在综合保税区内", "outside the bonded zone"),
+    "metro": ("最近地铁站 {name} {d}", "nearest metro station {name} {d}"),
+    "university": ("最近高校 {name} {d}（校区位置为近似）", "nearest university {name} {d} (campus position approximate)"),
+    "schematic": ("地块图形为示意（按规划亩数绘制），实际边界以规划部门为准",
+                  "the parcel outline is schematic (sized to the plan's mu); the planning bureau holds the boundary"),
+    "list_sep": ("、", ", "),
+    "reason_sep": ("；", "; "),
+}
+
+BASEMAP_TITLES: dict[str, tuple[str, str]] = {
+    "gaode": ("高德地图（街道）", "Gaode/Amap street"),
+    "gaode_sat": ("高德地图（影像）", "Gaode/Amap satellite"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "tianditu": ("天地图（矢量）", "Tianditu vector"),
+    "tianditu_img": ("天地图（影像）", "Tianditu imagery"),
+    "none": ("无底图（离线 / 内网）", "No basemap (offline / intranet)"),
+}
+
+LANGS = ("zh", "en")  # the member of a pair each language reads; any other code reads English
+MISSING = "—"  # a number the data does not give
+
+
+def _slot(lang: str) -> int:
+    return LANGS.index(lang) if lang in LANGS else 1
+
+
+def pick(table: dict[str, tuple[str, str]], key: str, lang: str = "zh", default: str | None = None,
+         **values: object) -> str:
+    """The Chinese or English member of a ``(zh, en)`` pair; every string table of the app uses this.
+
+    Parameters
+    ----------
+    table : dict of str to (str, str)
+        One of this module's tables (or a page's own table of the same shape).
+    key : str
+        The string's key.
+    lang : {"zh", "en"}, default "zh"
+        Language; any code other than "zh" reads English.
+    default : str, optional
+        Returned for an unknown key (the key itself when not given).
+    **values
+        Placeholders to fill (``str.format``); without them the text is returned as stored.
+
+    Returns
+    -------
+    str
+    """
     pair = table.get(key)
     if pair is None:
         return key if default is None else default
-    return pair[0] if lang == "zh" else pair[1]
+    text = pair[_slot(lang)]
+    return text.format(**values) if values else text
 
 
-def t(key: str, lang: str = "zh") -> str:
-    return pick(STRINGS, key, lang)
+def both(table: dict[str, tuple[str, str]], key: str, **values: object) -> tuple[str, str]:
+    """A template filled in both languages, for records that keep both (the reasons of a match).
+
+    Parameters
+    ----------
+    table : dict of str to (str, str)
+        Usually ``REASONS``.
+    key : str
+        The template's key.
+    **values
+        Placeholders; a value meant for one language has its own placeholder (``where_zh``).
+
+    Returns
+    -------
+    (str, str)
+        The Chinese and the English text.
+    """
+    return pick(table, key, "zh", **values), pick(table, key, "en", **values)
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    """A page string (``STRINGS``) in one language.
+
+    Parameters
+    ----------
+    key : str
+        Key of ``STRINGS``.
+    lang : {"zh", "en"}, default "zh"
+    **values
+        Placeholders to fill.
+
+    Returns
+    -------
+    str
+        The key itself when it is unknown.
+    """
+    return pick(STRINGS, key, lang, **values)
 
 
 def label(field: str, lang: str = "zh") -> str:
+    """A column's label (``FIELD_LABELS``), the column name itself when it has none.
+
+    Parameters
+    ----------
+    field : str
+        Column name.
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+    """
     return pick(FIELD_LABELS, field, lang)
 
 
 def geometry_source_label(src: str, lang: str = "zh") -> str:
+    """How a geometry was made ("surveyed", "schematic", …) in words.
+
+    Parameters
+    ----------
+    src : str
+        A ``geometry_source`` value.
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+    """
     return pick(GEOMETRY_SOURCE_LABELS, src, lang)
+
+
+def col(base: str, lang: str = "zh") -> str:
+    """The column of a bilingual pair of data columns for a language: ``col("name", "en")`` → ``"name_en"``.
+
+    Parameters
+    ----------
+    base : str
+        Column name without its language suffix.
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+    """
+    return f"{base}_{LANGS[_slot(lang)]}"
+
+
+def html_lang(lang: str) -> str:
+    """The HTML ``lang`` attribute of a page in this language.
+
+    Parameters
+    ----------
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        "zh-CN" or "en".
+    """
+    return ("zh-CN", "en")[_slot(lang)]
+
+
+# ------------------------------------------------------------------ numbers: one formatter
+
+
+def _finite(x: object) -> float | None:
+    try:
+        v = float(x)  # None, pd.NA and text raise; NaN passes and is caught below
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def number(x: float | None, digits: int = 1) -> str:
+    """A number with thousands separators and at most ``digits`` decimals (trailing zeros dropped).
+
+    Parameters
+    ----------
+    x : float or None
+        The value; anything that is not a finite number (None, NaN, ``pd.NA``) is missing.
+    digits : int, default 1
+        Decimals kept; 0 rounds to a whole number.
+
+    Returns
+    -------
+    str
+        "—" (``MISSING``) for a missing value, never "0".
+    """
+    v = _finite(x)
+    if v is None:
+        return MISSING
+    return f"{v:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
+
+
+def distance(metres: float | None, unit: str = "auto") -> str:
+    """A distance in metres, written for reading.
+
+    Parameters
+    ----------
+    metres : float or None
+        The distance; missing stays missing.
+    unit : {"auto", "km"}, default "auto"
+        "auto": whole metres below 1 km ("573 m"), else kilometres to 0.1 ("1.2 km");
+        "km": kilometres to 0.01 ("0.57 km"), for tables that compare distances.
+
+    Returns
+    -------
+    str
+        "—" (``MISSING``) for a missing distance.
+    """
+    v = _finite(metres)
+    if v is None:
+        return MISSING
+    if unit == "km":
+        return f"{number(v / 1000, 2)} km"
+    return f"{v:.0f} m" if v < 1000 else f"{v / 1000:.1f} km"
