@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import config as paths
+from geo import config
 
 CHECK_COLUMNS = ["check_id", "description_zh", "description_en", "table", "query", "column", "scale", "target_id", "tolerance"]
 
 
 @dataclass
 class CheckResult:
+    """One check's outcome: the table's sum against the figure the plan states, with both sources."""
+
     check_id: str
     description_zh: str
     description_en: str
@@ -32,6 +34,12 @@ class CheckResult:
     ok: bool
 
     def message(self) -> str:
+        """The outcome in words, both numbers with their sources (English, then the Chinese description).
+
+        Returns
+        -------
+        str
+        """
         verdict = "agrees" if self.ok else "DISAGREES"
         diff = self.table_sum - self.stated
         return (f"{self.description_en} / {self.description_zh} — table sum {self.table_sum:g} "
@@ -44,7 +52,24 @@ def _with_unit(text: str, unit: str) -> str:
 
 
 def load_checks(path: Path | None = None) -> pd.DataFrame:
-    path = Path(path or paths.settings().data_dir / "checks.csv")
+    """Read the checks table.
+
+    Parameters
+    ----------
+    path : Path, optional
+        Default: ``checks.csv`` in the settings' data folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHECK_COLUMNS` as text.
+
+    Raises
+    ------
+    ValueError
+        When a column is missing.
+    """
+    path = Path(path or config.settings().data_dir / "checks.csv")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in CHECK_COLUMNS if c not in df.columns]
     if missing:
@@ -53,6 +78,24 @@ def load_checks(path: Path | None = None) -> pd.DataFrame:
 
 
 def run_checks(projects: pd.DataFrame, targets: pd.DataFrame, checks: pd.DataFrame) -> list[CheckResult]:
+    """Sum each check's column over its rows and compare it with the stated target.
+
+    Parameters
+    ----------
+    projects, targets : pandas.DataFrame
+        The loaded tables.
+    checks : pandas.DataFrame
+        :func:`load_checks`.
+
+    Returns
+    -------
+    list of CheckResult
+
+    Raises
+    ------
+    KeyError
+        When a check names a target that does not exist.
+    """
     out = []
     t = targets.set_index("target_id")
     for c in checks.itertuples():

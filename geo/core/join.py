@@ -11,12 +11,23 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.core.crs import WGS84
+from geo.config import GK_CM105, WGS84
 from geo.core.model import PlanData
 
 
 def ancestors(zones: pd.DataFrame) -> dict[str, list[str]]:
-    """zone_id → [zone_id, parent, grandparent, …] (cycles cut)."""
+    """Each zone's chain of ancestors, itself first (cycles cut).
+
+    Parameters
+    ----------
+    zones : pandas.DataFrame
+        ``zone_id`` and ``parent_id`` columns.
+
+    Returns
+    -------
+    dict
+        zone_id → [zone_id, parent, grandparent, …].
+    """
     parent = dict(zip(zones.zone_id, zones.parent_id.fillna("")))
     out = {}
     for z in zones.zone_id:
@@ -29,12 +40,34 @@ def ancestors(zones: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def descendants(zones: pd.DataFrame, zone_id: str) -> set[str]:
+    """A zone and every zone below it.
+
+    Parameters
+    ----------
+    zones : pandas.DataFrame
+    zone_id : str
+
+    Returns
+    -------
+    set of str
+    """
     anc = ancestors(zones)
     return {z for z, chain in anc.items() if zone_id in chain}
 
 
 def parcels_joined(data: PlanData) -> gpd.GeoDataFrame:
-    """Parcels with their project's attributes and their zone's names (one row per parcel)."""
+    """Parcels with their project's attributes and their zone's names (one row per parcel).
+
+    Parameters
+    ----------
+    data : PlanData
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Also ``rep_x``/``rep_y`` (representative points in :data:`geo.config.GK_CM105`, for density
+        cells) and ``bx0``…``by1`` (WGS84 bounds, for viewport queries).
+    """
     proj_cols = [c for c in data.projects.columns if c not in ("zone_id",)]
     p = data.parcels.merge(data.projects[proj_cols], on="project_id", how="left", suffixes=("", "_project"))
     z = data.zones[["zone_id", "name_zh", "name_en", "layer_id", "layout", "district_zh"]].rename(
@@ -42,7 +75,7 @@ def parcels_joined(data: PlanData) -> gpd.GeoDataFrame:
     p = p.merge(z, on="zone_id", how="left")
     out = gpd.GeoDataFrame(p, geometry="geometry", crs=WGS84)
     if len(out):  # representative points in the GK plane, once (density cells at district scale)
-        rep = out.geometry.representative_point().to_crs("EPSG:4544")
+        rep = out.geometry.representative_point().to_crs(GK_CM105)
         out["rep_x"], out["rep_y"] = rep.x.to_numpy(), rep.y.to_numpy()
         # WGS84 bounds, once: the viewport query is then four array comparisons on whatever subset a
         # filter leaves (a spatial index would have to be rebuilt for every subset)
@@ -52,12 +85,33 @@ def parcels_joined(data: PlanData) -> gpd.GeoDataFrame:
 
 
 def project_zone_chains(data: PlanData) -> pd.Series:
+    """Each project's zone and that zone's ancestors.
+
+    Parameters
+    ----------
+    data : PlanData
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``data.projects``: a list of zone ids per project.
+    """
     anc = ancestors(data.zones)
     return data.projects.zone_id.map(lambda z: anc.get(z, [z]))
 
 
 def project_memberships(data: PlanData) -> pd.DataFrame:
-    """Long table project_id × zone_id (declared chain ∪ spatial containment), with layout and method."""
+    """Long table project_id × zone_id (declared chain ∪ spatial containment), with layout and method.
+
+    Parameters
+    ----------
+    data : PlanData
+
+    Returns
+    -------
+    pandas.DataFrame
+        project_id, zone_id, method ("declared" wins over "spatial"), layer_id, layout_id.
+    """
     rows = []
     chains = project_zone_chains(data)
     for pid, chain in zip(data.projects.project_id, chains):
@@ -76,7 +130,18 @@ def project_memberships(data: PlanData) -> pd.DataFrame:
 
 
 def projects_enriched(data: PlanData) -> pd.DataFrame:
-    """Projects with parcel id/area/geometry_source, zone names, district and layouts."""
+    """Projects with parcel id/area/geometry_source, zone names, district and layouts.
+
+    Parameters
+    ----------
+    data : PlanData
+
+    Returns
+    -------
+    pandas.DataFrame
+        The projects plus parcel_id, parcel_area_mu, parcel_geometry_source, zone names, district,
+        district_pip, layout_ids and output_per_mu_wan (only where both figures are given).
+    """
     p = data.projects.copy()
     parc = data.parcels[["project_id", "parcel_id", "area_mu", "geometry_source"]].rename(
         columns={"area_mu": "parcel_area_mu", "geometry_source": "parcel_geometry_source"})

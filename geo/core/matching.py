@@ -3,7 +3,8 @@
 A firm profile (sector as free text or from the sector list, land need in 亩, preferred districts
 or zones, wishes: near a metro station, near a university, inside the bonded zone) is scored
 against every parcel. Each component is in [0, 1] with a reason a promoter can read out; distances
-are metres in the parcel's own CGCS2000 Gauss–Krüger zone.
+are metres in the parcel's own CGCS2000 Gauss–Krüger zone (:mod:`geo.core.nearest`). The weights and
+distances of the score are settings (:mod:`geo.config`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,25 @@ from dataclasses import asdict, dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
-from geo.core.crs import WGS84, gk_epsg_for_lon
+from geo import i18n
+from geo.config import (
+    BONDED_ZONES,
+    LOCATION_FAR_M,
+    MATCH_WEIGHTS,
+    METRO_FAR_M,
+    METRO_NEAR_M,
+    PRESELECT,
+    UNIV_FAR_M,
+    UNIV_NEAR_M,
+    WGS84,
+)
+from geo.core.crs import own_zone
 from geo.core.filter import split_multi
+from geo.core.missing import is_missing
 from geo.core.model import PlanData
+from geo.core.nearest import nearest
 
 # topic: (words a firm might use, words in a parcel's plan text that serve it)
 TOPICS: dict[str, tuple[list[str], list[str]]] = {
@@ -38,18 +54,28 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
     "science": (["大科学装置", "科学装置", "重大科技基础设施", "big science", "large facility"],
                 ["重大科学基础设施", "大科学装置"]),
 }
-WEIGHTS = {"sector": 0.40, "area": 0.25, "location": 0.15, "wishes": 0.20}
-METRO_NEAR_M, METRO_FAR_M = 800.0, 5000.0
-UNIV_NEAR_M, UNIV_FAR_M = 1500.0, 8000.0
-LOCATION_FAR_M = 5000.0
-BONDED_ZONES = ("xiyong_bonded_zone", "hts_xiyong_bonded_b")
-
-
 @dataclass
 class FirmProfile:
+    """What a firm looks for, as a promoter enters it.
+
+    Attributes
+    ----------
+    name : str
+    sector_text : str
+        Free text, Chinese or English ("半导体设计", "IC design").
+    sectors : list of str
+        Chosen from the plans' sectors and sector groups.
+    land_min, land_max : float or None
+        Land need in 亩 (None: open-ended).
+    districts, zones : list of str
+        Preferred districts (区 names) and zones (zone ids).
+    near_metro, near_university, in_bonded_zone : bool
+        Wishes.
+    """
+
     name: str = ""
-    sector_text: str = ""  # free text, Chinese or English ("半导体设计", "IC design")
-    sectors: list[str] = field(default_factory=list)  # chosen from the plans' sectors / groups
+    sector_text: str = ""
+    sectors: list[str] = field(default_factory=list)
     land_min: float | None = None
     land_max: float | None = None
     districts: list[str] = field(default_factory=list)
@@ -59,19 +85,32 @@ class FirmProfile:
     in_bonded_zone: bool = False
 
     def to_dict(self) -> dict:
+        """The profile as a plain dict (for URLs, caches and the fact sheet's record).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
 
 def topics_of(text: str) -> list[str]:
+    """The topics of :data:`TOPICS` a firm's words name (English words match at word starts only).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+    """
     t = str(text or "").lower()
     found = []
     for topic, (words, _) in TOPICS.items():
         for w in words:
-            if re.search(r"[a-z]", w):
-                if re.search(r"(?<![a-z])" + re.escape(w), t):
-                    found.append(topic)
-                    break
-            elif w in t:
+            hit = re.search(r"(?<![a-z])" + re.escape(w), t) if re.search(r"[a-z]", w) else w in t
+            if hit:
                 found.append(topic)
                 break
     return found
@@ -81,29 +120,6 @@ def _lin(d: float, near: float, far: float) -> float:
     if np.isnan(d):
         return 0.0
     return float(np.clip((far - d) / (far - near), 0.0, 1.0))
-
-
-def nearest(points: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFrame:
-    """For each parcel: the nearest point's name and the distance (m) from the parcel's boundary,
-    measured in the parcel's own GK zone (0 when the point lies inside the parcel). One STRtree
-    query per zone, not a distance to every point per parcel."""
-    out = pd.DataFrame({"name": pd.Series([None] * len(parcels), index=parcels.index, dtype=object),
-                        "distance_m": np.full(len(parcels), np.nan)}, index=parcels.index)
-    pts = points[points.geometry.notna()]
-    if not len(pts) or not len(parcels):
-        return out
-    zones = [f"EPSG:{gk_epsg_for_lon(x)}" for x in parcels.geometry.representative_point().x]
-    names = pts["name_zh"].to_numpy(dtype=object)
-    for crs, idx in parcels.groupby(pd.Series(zones, index=parcels.index)).groups.items():
-        pp = parcels.loc[idx].to_crs(crs)
-        qq = pts.to_crs(crs)
-        (src, dst), dist = qq.sindex.nearest(pp.geometry.values, return_distance=True, return_all=False)
-        out.loc[pp.index[src], "name"] = names[dst]
-        out.loc[pp.index[src], "distance_m"] = dist
-    return out
-
-
-PRESELECT = 2000  # at district scale, full scoring (distances, reasons) runs on the best candidates only
 
 
 def _preselect(parcels: gpd.GeoDataFrame, firm: FirmProfile, topics: list[str], zone_sectors: dict,
@@ -134,12 +150,165 @@ def _preselect(parcels: gpd.GeoDataFrame, firm: FirmProfile, topics: list[str], 
     return parcels[keep].reset_index(drop=True)
 
 
-def _fmt_m(d: float, lang: str) -> str:
-    if np.isnan(d):
-        return "—"
-    if d < 1000:
-        return f"{d:.0f} m"
-    return f"{d / 1000:.1f} km"
+@dataclass
+class _Context:
+    """What every parcel's score needs, computed once per ranking."""
+
+    firm: FirmProfile
+    topics: list[str]
+    wanted: set[str]
+    zone_sectors: dict
+    zone_names: dict
+    member_zones: dict[str, set]
+    pref_zones: gpd.GeoDataFrame
+    bonded: BaseGeometry | None
+
+
+@dataclass
+class _Part:
+    """One component of the score (None: the firm left it open) and its reasons in both languages."""
+
+    score: float | None
+    zh: list[str] = field(default_factory=list)
+    en: list[str] = field(default_factory=list)
+
+    def add(self, key: str, **values: object) -> _Part:
+        """Append a reason (a template of ``i18n.REASONS``) in both languages."""
+        zh, en = i18n.both(i18n.REASONS, key, **values)
+        self.zh.append(zh)
+        self.en.append(en)
+        return self
+
+
+def _topic_fit(r: tuple, ctx: _Context) -> tuple[float, list[str]]:
+    """Each of the firm's topics scores 1 (the plan's function names it), 0.7 (the parcel's sector or
+    zone does) or 0; generic R&D counts half, so "biotech R&D" prefers the biomedicine parcel."""
+    # the plan's intended use for this parcel
+    specific = " ".join(str(x) for x in (r.function_zh, r.name_zh, r.function_en) if isinstance(x, str))
+    # the parcel's own sector and its declared zone's planned functions (not the wide ancestors)
+    general = " ".join([str(r.sector_zh), str(r.sector_group_zh), str(ctx.zone_sectors.get(r.zone_id, ""))])
+    got, total, whys = 0.0, 0.0, []
+    for t in ctx.topics:
+        w = 0.5 if t == "rd" else 1.0
+        total += w
+        terms = TOPICS[t][1]
+        hit = next((x for x in terms if x in specific), None)
+        if hit:
+            got += w
+            whys.append(hit)
+        elif next((x for x in terms if x in general), None):
+            got += 0.7 * w
+            whys.append(next(x for x in terms if x in general))
+    return (got / total if total else 0.0), whys
+
+
+def _sector_part(r: tuple, ctx: _Context) -> _Part:
+    s_sector, whys = _topic_fit(r, ctx)
+    why = f"{r.function_zh or r.name_zh}（{'、'.join(dict.fromkeys(whys))}）" if whys else ""
+    parcel_sectors = set(split_multi(r.sector_zh)) | set(split_multi(r.sector_group_zh)) | \
+        set(split_multi(r.sector_en)) | set(split_multi(r.sector_group_en))
+    if ctx.wanted & parcel_sectors:
+        s_sector, why = 1.0, f"{r.sector_zh}（{'、'.join(sorted(ctx.wanted & parcel_sectors))}）"
+    part = _Part(s_sector if (ctx.topics or ctx.wanted) else None)
+    if s_sector > 0:
+        part.add("sector_fit", why=why, sector_en=r.sector_en)
+    elif ctx.topics or ctx.wanted:
+        part.add("sector_mismatch", use_zh=r.function_zh or r.sector_zh, use_en=r.function_en or r.sector_en)
+    return part
+
+
+def _area_part(mu: float, firm: FirmProfile) -> _Part:
+    lo, hi = firm.land_min, firm.land_max
+    need = f"{i18n.number(lo or 0, 2)}–{'∞' if hi is None else i18n.number(hi, 2)}"
+    if lo is None and hi is None:
+        return _Part(None)
+    if (lo is None or mu >= lo) and (hi is None or mu <= hi):
+        return _Part(1.0).add("area_within", mu=i18n.number(mu, 2), need=need)
+    bound = lo if lo is not None and mu < lo else hi
+    return _Part(max(0.0, 1 - abs(mu - bound) / bound)).add("area_outside", mu=i18n.number(mu, 2), need=need)
+
+
+def _location_part(r: tuple, ctx: _Context) -> _Part:
+    firm = ctx.firm
+    if not (firm.zones or firm.districts):
+        return _Part(None)
+    members = ctx.member_zones.get(r.project_id, set())
+    if bool(set(firm.zones) & members) or r.district in firm.districts:
+        where = [ctx.zone_names.get(z, z) for z in firm.zones if z in members] or [r.district]
+        return _Part(1.0).add("in_area", where_zh=i18n.pick(i18n.REASONS, "list_sep", "zh").join(where),
+                              where_en=i18n.pick(i18n.REASONS, "list_sep", "en").join(where))
+    if not len(ctx.pref_zones):
+        return _Part(0.0)
+    crs = own_zone(r.geometry)
+    d = float(gpd.GeoSeries([r.geometry], crs=WGS84).to_crs(crs).iloc[0].distance(
+        ctx.pref_zones.to_crs(crs).union_all()))
+    return _Part(max(0.0, 1 - d / LOCATION_FAR_M)).add("near_area", d=i18n.distance(d))
+
+
+def _wishes_part(r: tuple, ctx: _Context, metro: tuple[str, float], univ: tuple[str, float]) -> tuple[_Part, bool]:
+    firm = ctx.firm
+    (metro_n, dm), (univ_n, du) = metro, univ
+    part = _Part(None)
+    scores = []
+    if firm.near_metro:
+        scores.append(_lin(dm, METRO_NEAR_M, METRO_FAR_M))
+    if firm.near_university:
+        scores.append(_lin(du, UNIV_NEAR_M, UNIV_FAR_M))
+    in_bonded = bool(ctx.bonded is not None and r.geometry.intersects(ctx.bonded)) or \
+        bool(set(BONDED_ZONES) & ctx.member_zones.get(r.project_id, set()))
+    if firm.in_bonded_zone:
+        scores.append(1.0 if in_bonded else 0.0)
+        part.add("bonded_in" if in_bonded else "bonded_out")
+    part.add("metro", name=metro_n, d=i18n.distance(dm))
+    part.add("university", name=univ_n, d=i18n.distance(du))
+    part.score = float(np.mean(scores)) if scores else None
+    return part, in_bonded
+
+
+def _score(parts: dict[str, _Part]) -> float:
+    active = {k: p.score for k, p in parts.items() if p.score is not None}
+    return sum(MATCH_WEIGHTS[k] * v for k, v in active.items()) / sum(MATCH_WEIGHTS[k] for k in active) if active else 0.0
+
+
+def _row(r: tuple, ctx: _Context, metro: tuple[str, float], univ: tuple[str, float]) -> dict:
+    """One parcel's score, its components, distances and reasons."""
+    mu = float(r.land_mu) if not is_missing(r.land_mu) else float(r.area_mu)
+    wishes, in_bonded = _wishes_part(r, ctx, metro, univ)
+    parts = {"sector": _sector_part(r, ctx), "area": _area_part(mu, ctx.firm), "location": _location_part(r, ctx),
+             "wishes": wishes}
+    zh = [x for p in parts.values() for x in p.zh]
+    en = [x for p in parts.values() for x in p.en]
+    if r.geometry_source == "schematic":
+        note = _Part(None).add("schematic")
+        zh, en = zh + note.zh, en + note.en
+    return {"parcel_id": r.parcel_id, "project_id": r.project_id, "name_zh": r.name_zh, "name_en": r.name_en,
+            "zone_name_zh": r.zone_name_zh, "sector_zh": r.sector_zh, "function_zh": r.function_zh,
+            "land_mu": mu, "output_target_yi": r.output_target_yi, "score": round(_score(parts), 4),
+            "s_sector": parts["sector"].score, "s_area": parts["area"].score, "s_location": parts["location"].score,
+            "s_wishes": wishes.score, "metro_m": metro[1], "metro_name": metro[0], "university_m": univ[1],
+            "university_name": univ[0], "in_bonded_zone": in_bonded,
+            "reasons_zh": i18n.pick(i18n.REASONS, "reason_sep", "zh").join(zh),
+            "reasons_en": i18n.pick(i18n.REASONS, "reason_sep", "en").join(en)}
+
+
+def _context(data: PlanData, firm: FirmProfile) -> tuple[gpd.GeoDataFrame, _Context]:
+    """The candidate parcels (preselected at district scale) and what scoring them needs."""
+    parcels = data.parcels_joined.merge(
+        data.enriched[["project_id", "district", "output_per_mu_wan"]], on="project_id", how="left", suffixes=("", "_e"))
+    parcels = gpd.GeoDataFrame(parcels, geometry="geometry", crs=WGS84).reset_index(drop=True)
+    zones = data.zones.set_index("zone_id")
+    member_zones: dict[str, set] = {}
+    m = data.memberships
+    for pid, z in zip(m.project_id.tolist(), m.zone_id.tolist(), strict=True):  # a groupby-agg(set) took 4 s at 50k
+        member_zones.setdefault(pid, set()).add(z)
+    topics = topics_of(firm.sector_text + " " + firm.name)
+    if len(parcels) > PRESELECT:
+        parcels = _preselect(parcels, firm, topics, zones.sectors_zh.to_dict(), member_zones)
+    bonded = data.zones[data.zones.zone_id.isin(BONDED_ZONES)]
+    ctx = _Context(firm, topics, set(firm.sectors), zones.sectors_zh.to_dict(), zones.name_zh.to_dict(), member_zones,
+                   data.zones[data.zones.zone_id.isin(firm.zones)],
+                   bonded.geometry.union_all() if len(bonded) else None)
+    return parcels, ctx
 
 
 def match(data: PlanData, firm: FirmProfile, lang: str = "zh") -> pd.DataFrame:
@@ -157,126 +326,13 @@ def match(data: PlanData, firm: FirmProfile, lang: str = "zh") -> pd.DataFrame:
     pandas.DataFrame
         Ranked parcels with score components, distances and reasons (best first).
     """
-    p = data.enriched
-    m = data.memberships
-    parcels = data.parcels_joined.merge(
-        p[["project_id", "district", "output_per_mu_wan"]], on="project_id", how="left", suffixes=("", "_e"))
-    parcels = gpd.GeoDataFrame(parcels, geometry="geometry", crs=WGS84).reset_index(drop=True)
-    zone_sectors = data.zones.set_index("zone_id").sectors_zh.to_dict()
-    zone_names = data.zones.set_index("zone_id").name_zh.to_dict()
-    member_zones: dict[str, set] = {}
-    for pid, z in zip(m.project_id.tolist(), m.zone_id.tolist(), strict=True):  # a groupby-agg(set) took 4 s at 50k
-        member_zones.setdefault(pid, set()).add(z)
-    firm_topics_pre = topics_of(firm.sector_text + " " + firm.name)
-    if len(parcels) > PRESELECT:
-        parcels = _preselect(parcels, firm, firm_topics_pre, zone_sectors, member_zones)
+    parcels, ctx = _context(data, firm)
     pois = data.pois if data.pois is not None else gpd.GeoDataFrame(columns=["name_zh", "category", "geometry"])
     metro = nearest(pois[pois.category == "metro_station"], parcels)
     univ = nearest(pois[pois.category == "university"], parcels)
-    bonded_geoms = data.zones[data.zones.zone_id.isin(BONDED_ZONES)].geometry.union_all() \
-        if data.zones.zone_id.isin(BONDED_ZONES).any() else None
-
-    firm_topics = topics_of(firm.sector_text + " " + firm.name)
-    wanted_sectors = set(firm.sectors)
-    pref_zone_geoms = data.zones[data.zones.zone_id.isin(firm.zones)]
-    rows = []
     metro_n, metro_d = metro["name"].to_numpy(dtype=object), metro["distance_m"].to_numpy(dtype=float)
     univ_n, univ_d = univ["name"].to_numpy(dtype=object), univ["distance_m"].to_numpy(dtype=float)
-    for i, r in enumerate(parcels.itertuples(index=False)):  # parcels are positionally indexed
-        reasons_zh, reasons_en = [], []
-        # sector fit: the plan's intended use for this parcel
-        specific = " ".join(str(x) for x in (r.function_zh, r.name_zh, r.function_en) if isinstance(x, str))
-        # the parcel's own sector and its declared zone's planned functions (not the wide ancestors)
-        general = " ".join([str(r.sector_zh), str(r.sector_group_zh), str(zone_sectors.get(r.zone_id, ""))])
-        # each of the firm's topics scores 1 (the plan's function names it), 0.7 (the parcel's sector or
-        # zone does) or 0; generic R&D counts half, so "biotech R&D" prefers the biomedicine parcel
-        got, total, whys = 0.0, 0.0, []
-        for t in firm_topics:
-            w = 0.5 if t == "rd" else 1.0
-            total += w
-            terms = TOPICS[t][1]
-            hit = next((x for x in terms if x in specific), None)
-            if hit:
-                got += w
-                whys.append(hit)
-            elif next((x for x in terms if x in general), None):
-                got += 0.7 * w
-                whys.append(next(x for x in terms if x in general))
-        s_sector = got / total if total else 0.0
-        why = f"{r.function_zh or r.name_zh}（{'、'.join(dict.fromkeys(whys))}）" if whys else ""
-        parcel_sectors = set(split_multi(r.sector_zh)) | set(split_multi(r.sector_group_zh)) | \
-            set(split_multi(r.sector_en)) | set(split_multi(r.sector_group_en))
-        if wanted_sectors & parcel_sectors:
-            s_sector, why = 1.0, f"{r.sector_zh}（{'、'.join(sorted(wanted_sectors & parcel_sectors))}）"
-        if s_sector > 0:
-            reasons_zh.append(f"赛道匹配：规划用途“{why}”")
-            reasons_en.append(f"sector fit: the plan intends “{why}” ({r.sector_en})")
-        elif firm_topics or wanted_sectors:
-            reasons_zh.append(f"赛道不符：规划用途为“{r.function_zh or r.sector_zh}”")
-            reasons_en.append(f"sector mismatch: the plan intends “{r.function_en or r.sector_en}”")
-        # area fit
-        mu = float(r.land_mu) if not pd.isna(r.land_mu) else float(r.area_mu)
-        lo, hi = firm.land_min, firm.land_max
-        need = f"{lo or 0:g}–{'∞' if hi is None else f'{hi:g}'}"
-        if lo is None and hi is None:
-            s_area = None
-        elif (lo is None or mu >= lo) and (hi is None or mu <= hi):
-            s_area = 1.0
-            reasons_zh.append(f"面积 {mu:g} 亩，在需求 {need} 亩之内")
-            reasons_en.append(f"area {mu:g} mu is within the need of {need} mu")
-        else:
-            bound = lo if lo is not None and mu < lo else hi
-            s_area = max(0.0, 1 - abs(mu - bound) / bound)
-            reasons_zh.append(f"面积 {mu:g} 亩，需求 {need} 亩")
-            reasons_en.append(f"area {mu:g} mu against a need of {need} mu")
-        # preferred location
-        s_loc = None
-        if firm.zones or firm.districts:
-            inside = bool(set(firm.zones) & member_zones.get(r.project_id, set())) or r.district in firm.districts
-            if inside:
-                s_loc = 1.0
-                where = [zone_names.get(z, z) for z in firm.zones if z in member_zones.get(r.project_id, set())] or [r.district]
-                reasons_zh.append(f"位于偏好区域：{'、'.join(where)}")
-                reasons_en.append(f"inside the preferred area: {', '.join(where)}")
-            elif len(pref_zone_geoms):
-                crs = f"EPSG:{gk_epsg_for_lon(r.geometry.representative_point().x)}"
-                d = float(gpd.GeoSeries([r.geometry], crs=WGS84).to_crs(crs).iloc[0].distance(
-                    pref_zone_geoms.to_crs(crs).union_all()))
-                s_loc = max(0.0, 1 - d / LOCATION_FAR_M)
-                reasons_zh.append(f"距偏好区域 {_fmt_m(d, 'zh')}")
-                reasons_en.append(f"{_fmt_m(d, 'en')} from the preferred area")
-            else:
-                s_loc = 0.0
-        # wishes
-        wish_scores = []
-        dm, du = metro_d[i], univ_d[i]
-        if firm.near_metro:
-            wish_scores.append(_lin(dm, METRO_NEAR_M, METRO_FAR_M))
-        if firm.near_university:
-            wish_scores.append(_lin(du, UNIV_NEAR_M, UNIV_FAR_M))
-        in_bonded = bool(bonded_geoms is not None and r.geometry.intersects(bonded_geoms)) or \
-            bool(set(BONDED_ZONES) & member_zones.get(r.project_id, set()))
-        if firm.in_bonded_zone:
-            wish_scores.append(1.0 if in_bonded else 0.0)
-            reasons_zh.append("位于综合保税区（近似范围）" if in_bonded else "不在综合保税区内")
-            reasons_en.append("inside the bonded zone (approximate extent)" if in_bonded else "outside the bonded zone")
-        reasons_zh.append(f"最近地铁站 {metro_n[i]} {_fmt_m(dm, 'zh')}")
-        reasons_en.append(f"nearest metro station {metro_n[i]} {_fmt_m(dm, 'en')}")
-        reasons_zh.append(f"最近高校 {univ_n[i]} {_fmt_m(du, 'zh')}（校区位置为近似）")
-        reasons_en.append(f"nearest university {univ_n[i]} {_fmt_m(du, 'en')} (campus position approximate)")
-        comps = {"sector": s_sector if (firm_topics or wanted_sectors) else None, "area": s_area, "location": s_loc,
-                 "wishes": float(np.mean(wish_scores)) if wish_scores else None}
-        active = {k: v for k, v in comps.items() if v is not None}
-        score = sum(WEIGHTS[k] * v for k, v in active.items()) / sum(WEIGHTS[k] for k in active) if active else 0.0
-        if r.geometry_source == "schematic":
-            reasons_zh.append("地块图形为示意（按规划亩数绘制），实际边界以规划部门为准")
-            reasons_en.append("the parcel outline is schematic (sized to the plan's mu); the planning bureau holds the boundary")
-        rows.append({"parcel_id": r.parcel_id, "project_id": r.project_id, "name_zh": r.name_zh, "name_en": r.name_en,
-                     "zone_name_zh": r.zone_name_zh, "sector_zh": r.sector_zh, "function_zh": r.function_zh,
-                     "land_mu": mu, "output_target_yi": r.output_target_yi, "score": round(score, 4),
-                     "s_sector": comps["sector"], "s_area": s_area, "s_location": s_loc, "s_wishes": comps["wishes"],
-                     "metro_m": dm, "metro_name": metro_n[i], "university_m": du,
-                     "university_name": univ_n[i], "in_bonded_zone": in_bonded,
-                     "reasons_zh": "；".join(reasons_zh), "reasons_en": "; ".join(reasons_en)})
+    rows = [_row(r, ctx, (metro_n[i], metro_d[i]), (univ_n[i], univ_d[i]))
+            for i, r in enumerate(parcels.itertuples(index=False))]  # parcels are positionally indexed
     out = pd.DataFrame(rows)
     return out.sort_values(["score", "land_mu"], ascending=[False, True]).reset_index(drop=True)

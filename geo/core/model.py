@@ -13,7 +13,6 @@ from functools import cached_property
 import geopandas as gpd
 import pandas as pd
 
-
 from geo.core.catalogue import Catalogue
 
 

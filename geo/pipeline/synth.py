@@ -3,7 +3,8 @@
 Parcels are laid out in street blocks over the High-tech Zone's extent: each block is cut into
 lots of log-normal size (median ~40 亩, 5–600 亩), slightly rotated, with 4–10 vertices (some
 corners clipped), like a 控规 land-use layer. Each parcel gets a project row (sector, function,
-亩, output) so every filter, popup, export and the matching run on it unchanged.
+亩, output) so every filter, popup, export and the matching run on it unchanged. The projects cite
+the catalogue's first plan and lie in the places every plan shares (:data:`geo.config.COMMON_LAYER`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import Polygon
 
-from geo.core.crs import M2_PER_MU, WGS84, areas_mu, project
+from geo.config import COMMON_LAYER, GK_CM105, M2_PER_MU, WGS84
+from geo.core.crs import areas_mu, project
 from geo.core.model import PlanData
 
 EXTENT_WGS84 = (106.22, 29.40, 106.44, 29.66)  # the 直管园 and surroundings
@@ -30,9 +32,21 @@ SECTORS = [("研发孵化", "R&D and incubation services", "研发孵化", "R&D 
 
 
 def parcels(n: int, seed: int = 0) -> gpd.GeoDataFrame:
-    """n synthetic parcels (WGS84) with parcel_id, project_id and area_mu."""
+    """Synthetic cadastral parcels over the High-tech Zone, reproducible by seed.
+
+    Parameters
+    ----------
+    n : int
+        How many.
+    seed : int, default 0
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        WGS84, with parcel_id, project_id and area_mu; lots never overlap.
+    """
     rng = np.random.default_rng(seed)
-    crs = "EPSG:4544"
+    crs = GK_CM105
     x0, y0 = project(shapely.Point(EXTENT_WGS84[0], EXTENT_WGS84[1]), crs).coords[0]
     x1, y1 = project(shapely.Point(EXTENT_WGS84[2], EXTENT_WGS84[3]), crs).coords[0]
     # one cell per parcel over the extent; the lot fills at most 85 % of its cell, so lots never overlap
@@ -71,7 +85,20 @@ def parcels(n: int, seed: int = 0) -> gpd.GeoDataFrame:
 
 
 def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
-    """The shipped data plus n synthetic parcels and their projects (a district-scale layer)."""
+    """The shipped data plus n synthetic parcels and their projects (a district-scale layer).
+
+    Parameters
+    ----------
+    n : int
+        Synthetic parcels to add.
+    seed : int, default 0
+    base : PlanData, optional
+        The data to add them to (default: the shipped data).
+
+    Returns
+    -------
+    PlanData
+    """
     from geo.io.files import load_all
     base = base or load_all()
     rng = np.random.default_rng(seed + 1)
@@ -79,7 +106,7 @@ def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
     sec = rng.integers(0, len(SECTORS), n)
     out = rng.lognormal(math.log(60), 0.8, n)
     has_out = rng.random(n) < 0.6
-    town_ids = base.zones[base.zones.layer_id == "towns"].zone_id.to_numpy()
+    town_ids = base.zones[base.zones.layer_id == COMMON_LAYER].zone_id.to_numpy()
     zone_of = town_ids[rng.integers(0, len(town_ids), n)]
     projects = pd.DataFrame({
         "project_id": p.project_id, "name_zh": [f"规划地块{i:06d}" for i in range(n)],
@@ -91,7 +118,8 @@ def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
         "land_note": "synthetic", "floor_area_m2": np.nan, "floor_area_text": "",
         "output_target_yi": np.where(has_out, (out * p.area_mu / 1e4).round(2), np.nan), "output_target_text": "",
         "target_year": pd.array([2025] * n, dtype="Int64"), "investment_yi": np.nan, "investment_text": "",
-        "source_doc": "HTS", "source_ref": "synthetic benchmark layer", "quote_zh": "", "notes": "synthetic"})
+        "source_doc": base.catalogue.plan_ids[0], "source_ref": "synthetic benchmark layer", "quote_zh": "",
+        "notes": "synthetic"})
     parcels_ = p.assign(geometry_source="surveyed", zone_id=zone_of, placement_note="synthetic")
     data = PlanData(pd.concat([base.projects, projects], ignore_index=True), base.targets, base.zones,
                     gpd.GeoDataFrame(pd.concat([base.parcels, parcels_], ignore_index=True), geometry="geometry", crs=WGS84),

@@ -22,6 +22,7 @@ from geo.core.missing import is_missing
 from geo.core.model import Issue, PlanData
 from geo.io.files import load_all
 
+
 def check_integrity(d: PlanData) -> list[Issue]:
     """Ids unique, every reference joins: zones ↔ parents, projects → zones and plans, parcels → projects.
 
