@@ -134,8 +134,8 @@ def render(data, lang: str, sector_list: list[str], sector_title, zone_title, ba
         best = data.parcels.set_index("parcel_id").loc[show.parcel_id]
         minx, miny, maxx, maxy = best.total_bounds
         opts = mapview.MapOptions(lang=lang, basemap=basemap, center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
-                                  show_layers=["towns", "hts_1core2circles2areas"])
-        sel = apply_filter(data, Filter(layouts=["towns", "hts_1core2circles2areas"]))
+                                  show_layers=data.catalogue.context_layer_ids)  # data/src/layers.csv "context"
+        sel = apply_filter(data, Filter(layouts=data.catalogue.context_layer_ids))
         cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache())
         base = cache.get(data, sel, opts)  # reruns that keep the ranking (picks, PDF) reuse it
         pad = 0.03

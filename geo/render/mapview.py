@@ -318,7 +318,7 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
     located = zp[zp.position_confidence != "none"] if len(zp) else zp
     unlocated = zp[zp.position_confidence == "none"] if len(zp) else zp
 
-    default_hidden = {"sti_places", "hts_places", "lj_places", "yz_places", "jlp_places"}
+    default_hidden = data.catalogue.hidden_layer_ids  # data/src/layers.csv "shown"
     for layer in data.layers:
         lid = layer["layer_id"]
         if lid == "districts" or not len(located):
@@ -327,7 +327,7 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
         if len(sub):
             sub = with_props(sub, ZONE_FIELDS, lang, "z", values).assign(
                 geometry_source=sub.geometry_source.values, zone_id=sub.zone_id.values,
-                extent_method=sub.extent_method.values)
+                extent_method=sub.extent_method.values, parent_id=sub.parent_id.values)
         if not len(sub):
             continue
         show = lid in opts.show_layers if opts.show_layers else lid not in default_hidden
@@ -353,7 +353,8 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
                 _geojson(part, f"{lid}-{'precise' if precise else 'approx'}", st).add_to(fg)
         if len(lines):
             # the axis segments are drawn; the parent axis (their union) stays in the data for queries
-            segs = lines[lines.zone_id != "sti_axis"] if (lines.zone_id != "sti_axis").any() else lines
+            segs = lines[~lines.zone_id.isin(lines.parent_id)]  # a parent axis is the union of its segments
+            segs = segs if len(segs) else lines
             _geojson(segs, f"{lid}-lines", {"color": colour, "weight": 5, "opacity": 0.85, "dashArray": "10 6",
                                             "className": "scimap-axis"}).add_to(fg)
         if len(pts):
