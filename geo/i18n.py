@@ -333,6 +333,20 @@ def col(base: str, lang: str = "zh") -> str:
     return f"{base}_{LANGS[_slot(lang)]}"
 
 
+def other(lang: str) -> str:
+    """The other language of the pair (a page in Chinese shows a name's English form as a subtitle).
+
+    Parameters
+    ----------
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+    """
+    return LANGS[1 - _slot(lang)]
+
+
 def html_lang(lang: str) -> str:
     """The HTML ``lang`` attribute of a page in this language.
 

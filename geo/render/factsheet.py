@@ -1,220 +1,118 @@
 """Parcel fact sheets for prospective firms: HTML and PDF, Chinese or English.
 
-One page per parcel: a map of the parcel and its surroundings (drawn with matplotlib in the
-CGCS2000 Gauss–Krüger plane, Noto Sans CJK labels), area in 亩 and m², zone and layout role, the
-plan's intended function and sector, output target and output per 亩, distances to the nearest
-stations and universities, related projects nearby, the plan sources, the geometry's precision and
-a configurable contact block. The PDF is printed by headless Chromium, which embeds the subset of
-the CJK font it uses. Every value reaching the HTML is escaped.
+One page per parcel: a map of the parcel and its surroundings (:mod:`geo.render.sheetmap`), area in
+亩 and m², zone and layout role, the plan's intended function and sector, output target and output
+per 亩, distances to the nearest stations and universities (:mod:`geo.core.nearest`, in the parcel's
+own Gauss–Krüger zone), related projects nearby, the plan sources, the geometry's precision and the
+promoter's contact block (the caller passes it in: ``geo.io.contact.load_contact``). The PDF is
+printed by headless Chromium, which embeds the subset of the CJK font it uses. Every value reaching
+the HTML is escaped; every string comes from ``i18n.SHEET``.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
-import io
-import json
-import math
-import os
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geo import config as paths
-from geo import i18n
-from geo.core.crs import M2_PER_MU, WGS84, gk_epsg_for_lon
+from geo import config, i18n
+from geo.config import M2_PER_MU, WGS84
+from geo.core.missing import is_blank, is_missing
 from geo.core.model import PlanData
+from geo.core.nearest import nearest_k, within
+from geo.render.sheetmap import map_png
 
-CJK_FONT_FILES = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"]
 NEARBY_M = 3000.0
-
-TEXT = {
-    "title": ("地块推介资料", "Parcel fact sheet"),
-    "subtitle": ("西部（重庆）科学城 · 科学城规划一张图", "Western (Chongqing) Science City · Science City Planning Map"),
-    "area": ("占地面积", "Land area"), "zone": ("所在片区", "Zone"), "layout": ("空间布局角色", "Role in the layout"),
-    "function": ("规划用途", "Intended use (plan)"), "sector": ("赛道", "Sector"), "district": ("区县", "District"),
-    "output": ("产值目标", "Output target"), "per_mu": ("亩均产值目标", "Target output per mu"),
-    "year": ("目标年份", "Target year"), "stations": ("最近的轨道站点", "Nearest rail stations"),
-    "universities": ("最近的高校", "Nearest universities"), "nearby": ("周边规划项目（3 公里内）", "Planned projects nearby (within 3 km)"),
-    "sources": ("规划依据", "Plan sources"), "precision": ("几何精度", "Geometry precision"),
-    "contact": ("联系我们", "Contact"), "missing": ("规划未给出", "not given in the plan"),
-    "legend_parcel": ("本地块", "This parcel"), "legend_other": ("其他规划地块", "Other planned parcels"),
-    "legend_zone": ("规划片区（近似范围）", "Planned zones (approximate)"), "legend_station": ("轨道站点", "Rail station"),
-    "legend_univ": ("高校（近似位置）", "University (approximate)"), "generated": ("生成时间", "Generated"),
-    "distance_note": ("距离为地块边界到站点的直线距离，按 CGCS2000 高斯–克吕格投影计算。",
-                      "Distances are straight lines from the parcel boundary, computed in the CGCS2000 Gauss–Krüger plane."),
-    "schematic": ("本地块图形为示意：位置依据规划文字描述，面积按规划亩数绘制，并非测绘边界。实际用地边界以规划和自然资源部门为准。",
-                  "This parcel outline is schematic: its position follows the plan's description and its size the plan's "
-                  "figure in mu; it is not a surveyed boundary. The planning authority holds the actual boundary."),
-    "surveyed": ("本地块图形来自测绘或数字化边界。", "This parcel outline comes from a surveyed or digitised boundary."),
-    "quote": ("原文", "Plan text"),
-}
+PRECISE = ("surveyed", "digitised")
 
 
-def t(key: str, lang: str) -> str:
-    return i18n.pick(TEXT, key, lang)
+def _t(key: str, lang: str, **values: object) -> str:
+    return i18n.pick(i18n.SHEET, key, lang, **values)
 
 
-def esc(v) -> str:
+def _esc(v: object) -> str:
     return html.escape("" if v is None else str(v))
 
 
-def load_contact() -> dict:
-    """Contact block from SCIMAP_CONTACT_FILE or config/contact.json (promoters fill it in)."""
-    path = Path(paths.settings().contact_file)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
+def _closest(points: gpd.GeoDataFrame, geom: Any, k: int, lang: str) -> list[tuple[str, str, float]]:
+    """(name, lines, metres) of the ``k`` nearest points, one row per name."""
+    name = i18n.col("name", lang)
+    hit = nearest_k(points, geom, k, distinct=name)
+    lines = hit["lines"] if "lines" in hit.columns else pd.Series("", index=hit.index)
+    return [(n, ln if isinstance(ln, str) else "", float(d))
+            for n, ln, d in zip(hit[name], lines, hit.distance_m, strict=True)]
 
 
-def _fmt(x, digits=1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return f"{x:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"
+def _nearby(data: PlanData, project_id: str, geom: Any, lang: str) -> list[tuple[str, str, float, float]]:
+    """(name, sector, 亩 in the plan, metres) of the other projects' parcels within NEARBY_M."""
+    others = data.parcels[data.parcels.project_id != project_id]
+    hit = within(others, geom, NEARBY_M)
+    projects = data.enriched.set_index("project_id")
+    name, sector = i18n.col("name", lang), i18n.col("sector", lang)
+    return [(projects.at[pid, name], projects.at[pid, sector], projects.at[pid, "land_mu"], float(d))
+            for pid, d in zip(hit.project_id, hit.distance_m, strict=True)]
 
 
-def _cjk_font():
-    from matplotlib import font_manager
-    for f in CJK_FONT_FILES:
-        if Path(f).exists():
-            font_manager.fontManager.addfont(f)
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return "Noto Sans CJK SC" if "Noto Sans CJK SC" in names else ("Noto Sans CJK JP" if "Noto Sans CJK JP" in names else None)
-
-
-def map_png(data: PlanData, parcel_ids: list[str], lang: str = "zh", size=(7.6, 4.3)) -> bytes:
-    """A map of the parcel(s) and their surroundings in the GK plane, as PNG bytes."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    family = _cjk_font()
-    if family:
-        plt.rcParams["font.family"] = [family, "DejaVu Sans"]
-    sel = data.parcels[data.parcels.parcel_id.isin(parcel_ids)]
-    crs = f"EPSG:{gk_epsg_for_lon(sel.geometry.union_all().representative_point().x)}"
-    focus = sel.to_crs(crs)
-    minx, miny, maxx, maxy = focus.total_bounds
-    pad = max(1500.0, 0.6 * max(maxx - minx, maxy - miny))
-    box = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-    fig, ax = plt.subplots(figsize=size, dpi=160)
-    zones = data.zones[data.zones.geom_type.isin(["Polygon", "MultiPolygon"]) &
-                       (data.zones.position_confidence != "none")].to_crs(crs).cx[box[0]:box[2], box[1]:box[3]]
-    zones = zones[~zones.extent_method.str.contains("hull|district boundary")]
-    if len(zones):
-        zones.boundary.plot(ax=ax, color="#7c3aed", linewidth=0.7, linestyle=(0, (4, 3)), alpha=0.6)
-        placed: list[tuple[float, float]] = []
-        for r in zones[zones.layer_id == "towns"].itertuples():  # town names only: the others share positions
-            c = r.geometry.centroid
-            if box[0] < c.x < box[2] and box[1] < c.y < box[3] and all(math.hypot(c.x - x, c.y - y) > 800 for x, y in placed):
-                placed.append((c.x, c.y))
-                ax.annotate(r.name_zh if lang == "zh" else r.name_en, (c.x, c.y), fontsize=7, color="#5b21b6",
-                            ha="center", alpha=0.8)
-    others = data.parcels[~data.parcels.parcel_id.isin(parcel_ids)].to_crs(crs).cx[box[0]:box[2], box[1]:box[3]]
-    if len(others):
-        others.plot(ax=ax, facecolor="#93c5fd", edgecolor="#1d4ed8", linewidth=0.6, alpha=0.6)
-    focus.plot(ax=ax, facecolor="#f59e0b", edgecolor="#b45309", linewidth=1.6, alpha=0.85)
-    pois = data.pois[data.pois.geometry.notna()].to_crs(crs).cx[box[0]:box[2], box[1]:box[3]]
-    for cat, marker, colour in (("metro_station", "^", "#dc2626"), ("university", "*", "#047857")):
-        pp = pois[pois.category == cat]
-        if len(pp):
-            ax.scatter(pp.geometry.x, pp.geometry.y, marker=marker, s=42, color=colour, zorder=5)
-            for r in pp.drop_duplicates("geometry").itertuples():
-                label = r.name_zh if lang == "zh" else r.name_en
-                ax.annotate(label, (r.geometry.x, r.geometry.y), xytext=(4, 3), textcoords="offset points",
-                            fontsize=6.5, color=colour)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    # scale bar and north arrow
-    span = box[2] - box[0]
-    bar = 1000 if span < 8000 else 2000
-    x0, y0 = box[0] + 0.05 * span, box[1] + 0.05 * (box[3] - box[1])
-    ax.plot([x0, x0 + bar], [y0, y0], color="black", linewidth=2.5)
-    ax.annotate(f"{bar / 1000:g} km", (x0 + bar / 2, y0), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
-    ax.annotate("N", xy=(0.95, 0.93), xytext=(0.95, 0.83), xycoords="axes fraction", ha="center", fontsize=9,
-                arrowprops={"arrowstyle": "-|>", "color": "black"})
-    handles = [Patch(facecolor="#f59e0b", edgecolor="#b45309", label=t("legend_parcel", lang)),
-               Patch(facecolor="#93c5fd", edgecolor="#1d4ed8", label=t("legend_other", lang)),
-               Line2D([], [], color="#7c3aed", linestyle="--", label=t("legend_zone", lang)),
-               Line2D([], [], marker="^", color="#dc2626", linestyle="", label=t("legend_station", lang)),
-               Line2D([], [], marker="*", color="#047857", linestyle="", label=t("legend_univ", lang))]
-    ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.9)
-    ax.text(0.99, 0.01, "CGCS2000 / GK " + crs.replace("EPSG:", "EPSG "), transform=ax.transAxes, fontsize=5.5,
-            ha="right", va="bottom", color="#555")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def facts(data: PlanData, project_id: str, lang: str = "zh") -> dict:
-    """Everything a fact sheet says about one project's parcel, computed once (also used by tests)."""
-    p = data.enriched
-    if project_id not in set(p.project_id):
+def _parcel(data: PlanData, project_id: str) -> gpd.GeoDataFrame:
+    if project_id not in set(data.enriched.project_id):
         raise KeyError(f"no project {project_id!r} in data/projects.csv")
-    row = p.set_index("project_id").loc[project_id]
     parcel = data.parcels[data.parcels.project_id == project_id]
     if not len(parcel):
         raise KeyError(f"project {project_id} has no parcel (the plan gives no land area)")
-    parcel = parcel.iloc[[0]]
-    pg = gpd.GeoDataFrame(parcel, geometry="geometry", crs=WGS84)
-    stations = data.pois[(data.pois.category == "metro_station") & data.pois.geometry.notna()]
-    univs = data.pois[(data.pois.category == "university") & data.pois.geometry.notna()]
-    crs = f"EPSG:{gk_epsg_for_lon(pg.geometry.iloc[0].representative_point().x)}"
-    g = pg.to_crs(crs).geometry.iloc[0]
+    return gpd.GeoDataFrame(parcel.iloc[[0]], geometry="geometry", crs=WGS84)
 
-    def top(points: gpd.GeoDataFrame, k: int) -> list[tuple[str, str, float]]:
-        pts = points.to_crs(crs)
-        d = pts.geometry.distance(g)
-        order = np.argsort(d.to_numpy())
-        out, seen = [], set()
-        for j in order:
-            name = pts.iloc[j].name_zh if lang == "zh" else pts.iloc[j].name_en
-            if name in seen:
-                continue
-            seen.add(name)
-            out.append((name, pts.iloc[j].get("lines", "") or "", float(d.iloc[j])))
-            if len(out) == k:
-                break
-        return out
 
-    others = data.parcels[data.parcels.project_id != project_id].to_crs(crs)
-    near = others[others.geometry.distance(g) <= NEARBY_M]
-    near_rows = p.set_index("project_id").loc[near.project_id] if len(near) else p.iloc[0:0]
+def facts(data: PlanData, project_id: str, lang: str = "zh") -> dict[str, Any]:
+    """Everything a fact sheet says about one project's parcel, computed once (also used by tests).
+
+    Parameters
+    ----------
+    data : PlanData
+    project_id : str
+    lang : {"zh", "en"}, default "zh"
+        Language of the names (places, zones, sectors).
+
+    Returns
+    -------
+    dict
+        Names, areas (the plan's figure for a schematic footprint sized to it, the geometry's
+        otherwise), zone and role, output figures, ``stations`` (3) and ``universities`` (2) as
+        (name, lines, metres), ``nearby`` projects as (name, sector, 亩, metres), source, quote and
+        the geometry's provenance.
+
+    Raises
+    ------
+    KeyError
+        An unknown project, or one without a parcel.
+    """
+    parcel = _parcel(data, project_id)
+    row = data.enriched.set_index("project_id").loc[project_id]
+    geom = parcel.geometry.iloc[0]
+    pois = data.pois[data.pois.geometry.notna()]
     zone = data.zones.set_index("zone_id").loc[row.zone_id]
-    # headline area: the plan's figure for a schematic footprint (sized to it), the geometry's otherwise
-    precise = parcel.geometry_source.iloc[0] in ("surveyed", "digitised")
-    area_mu = float(parcel.area_mu.iloc[0]) if precise or pd.isna(row.land_mu) else float(row.land_mu)
-    area_m2 = area_mu * M2_PER_MU
-    docs = data.sources.set_index("source_doc")
+    source = parcel.geometry_source.iloc[0]
+    area_mu = float(parcel.area_mu.iloc[0]) if source in PRECISE or is_missing(row.land_mu) else float(row.land_mu)
+    title = data.sources.set_index("source_doc").loc[row.source_doc, i18n.col("title", lang)]
     return {
         "project_id": project_id, "parcel_id": parcel.parcel_id.iloc[0],
-        "name": row.name_zh if lang == "zh" else row.name_en, "name_zh": row.name_zh, "name_en": row.name_en,
-        "area_mu": area_mu, "area_m2": area_m2, "geometry_area_mu": float(parcel.area_mu.iloc[0]), "land_mu_plan": row.land_mu,
-        "land_note": row.land_note, "zone": zone.name_zh if lang == "zh" else zone.name_en,
-        "role": (zone.role_zh if lang == "zh" else zone.role_en) or "", "layout": zone.layout or "",
-        "function": row.function_zh if lang == "zh" else (row.function_en or row.function_zh),
-        "sector": row.sector_zh if lang == "zh" else row.sector_en, "district": row.district,
+        "name": row[i18n.col("name", lang)], "name_zh": row.name_zh, "name_en": row.name_en,
+        "area_mu": area_mu, "area_m2": area_mu * M2_PER_MU, "geometry_area_mu": float(parcel.area_mu.iloc[0]),
+        "land_mu_plan": row.land_mu, "land_note": row.land_note, "zone": zone[i18n.col("name", lang)],
+        "role": zone[i18n.col("role", lang)] or "", "layout": zone.layout or "",
+        "function": row[i18n.col("function", lang)] or row.function_zh,
+        "sector": row[i18n.col("sector", lang)], "district": row.district,
         "output_yi": row.output_target_yi, "output_text": row.output_target_text, "target_year": row.target_year,
-        "per_mu_wan": row.output_per_mu_wan, "stations": top(stations, 3), "universities": top(univs, 2),
-        "nearby": [(r.name_zh if lang == "zh" else r.name_en, r.sector_zh if lang == "zh" else r.sector_en,
-                    r.land_mu, float(near.set_index("project_id").loc[i].geometry.distance(g)))
-                   for i, r in near_rows.iterrows()],
-        "source": f"{row.source_doc} · {docs.loc[row.source_doc, 'title_zh' if lang == 'zh' else 'title_en']} · {row.source_ref}",
-        "quote": row.quote_zh, "geometry_source": parcel.geometry_source.iloc[0],
-        "placement_note": parcel.placement_note.iloc[0],
+        "per_mu_wan": row.output_per_mu_wan,
+        "stations": _closest(pois[pois.category == "metro_station"], geom, 3, lang),
+        "universities": _closest(pois[pois.category == "university"], geom, 2, lang),
+        "nearby": _nearby(data, project_id, geom, lang),
+        "source": f"{row.source_doc} · {title} · {row.source_ref}",
+        "quote": row.quote_zh, "geometry_source": source, "placement_note": parcel.placement_note.iloc[0],
     }
 
 
@@ -243,70 +141,146 @@ footer { font-size: 7.5pt; color: #9ca3af; margin-top: 8px; }
 """
 
 
-def sheet_html(f: dict, png: bytes, lang: str, contact: dict, generated: str) -> str:
-    def kv(k, v):
-        return f"<div class='kv'><b>{esc(k)}</b><span>{esc(v) if v not in (None, '') else esc(t('missing', lang))}</span></div>"
+def _kv(key: str, value: object, lang: str) -> str:
+    shown = _esc(value) if not is_blank(value) else _esc(_t("missing", lang))
+    return f"<div class='kv'><b>{_esc(_t(key, lang))}</b><span>{shown}</span></div>"
 
-    out_text = f"{_fmt(f['output_yi'])} 亿元" if lang == "zh" else f"{_fmt(f['output_yi'])} × 100 M CNY"
-    if f["output_yi"] is None or (isinstance(f["output_yi"], float) and math.isnan(f["output_yi"])):
-        out_text = ""
-    per_mu = f"{_fmt(f['per_mu_wan'])} 万元/亩" if lang == "zh" else f"{_fmt(f['per_mu_wan'])} × 10k CNY/mu"
-    if f["per_mu_wan"] is None or (isinstance(f["per_mu_wan"], float) and math.isnan(f["per_mu_wan"])):
-        per_mu = ""
-    area = f"{_fmt(f['area_mu'], 0)} 亩 · {_fmt(f['area_m2'], 0)} m²" if lang == "zh" else \
-        f"{_fmt(f['area_mu'], 0)} mu · {_fmt(f['area_m2'], 0)} m² ({_fmt(f['area_m2'] / 1e4, 2)} ha)"
-    if f["land_note"]:
-        area += f"（{f['land_note']}）" if lang == "zh" else f" ({f['land_note']})"
-    st_rows = "".join(f"<tr><td>{esc(n)}</td><td>{esc(lines)}</td><td>{esc(_fmt(d / 1000, 2))} km</td></tr>"
-                      for n, lines, d in f["stations"])
-    un_rows = "".join(f"<tr><td>{esc(n)}</td><td></td><td>{esc(_fmt(d / 1000, 2))} km</td></tr>" for n, _, d in f["universities"])
-    near = "".join(f"<tr><td>{esc(n)}</td><td>{esc(s)}</td><td>{esc(_fmt(mu, 0))} {'亩' if lang == 'zh' else 'mu'}</td>"
-                   f"<td>{esc(_fmt(d / 1000, 2))} km</td></tr>" for n, s, mu, d in sorted(f["nearby"], key=lambda x: x[3]))
-    precise = f["geometry_source"] in ("surveyed", "digitised")
+
+def _figures(f: dict[str, Any], lang: str) -> dict[str, str]:
+    """The headline area and the output figures in words ("" where the plan gives none)."""
+    area = _t("area_value", lang, mu=i18n.number(f["area_mu"], 0), m2=i18n.number(f["area_m2"], 0),
+              ha=i18n.number(f["area_m2"] / 1e4, 2))
+    if not is_blank(f["land_note"]):
+        area += _t("area_note", lang, note=f["land_note"])
+    year = f["target_year"]
+    return {
+        "area": area,
+        "output": "" if is_missing(f["output_yi"]) else _t("output_value", lang, v=i18n.number(f["output_yi"])),
+        "per_mu": "" if is_missing(f["per_mu_wan"]) else _t("per_mu_value", lang, v=i18n.number(f["per_mu_wan"])),
+        "year": "" if is_missing(year) else str(int(year)),
+    }
+
+
+def _tables(f: dict[str, Any], lang: str) -> dict[str, str]:
+    """Rows of the stations, universities and nearby projects tables."""
+    def km(d: float) -> str:
+        return _esc(i18n.distance(d, "km"))
+
+    mu = _esc(i18n.t("unit_mu", lang))
+    return {
+        "stations": "".join(f"<tr><td>{_esc(n)}</td><td>{_esc(lines)}</td><td>{km(d)}</td></tr>"
+                            for n, lines, d in f["stations"]),
+        "universities": "".join(f"<tr><td>{_esc(n)}</td><td></td><td>{km(d)}</td></tr>" for n, _, d in f["universities"]),
+        "nearby": "".join(f"<tr><td>{_esc(n)}</td><td>{_esc(s)}</td><td>{_esc(i18n.number(m, 0))} {mu}</td>"
+                          f"<td>{km(d)}</td></tr>" for n, s, m, d in sorted(f["nearby"], key=lambda x: x[3])),
+    }
+
+
+def _contact_html(contact: dict[str, Any], lang: str) -> str:
     c = contact.get(lang, contact) if isinstance(contact, dict) else {}
-    contact_html = "".join(f"<div>{esc(v)}</div>" for v in (c.get("org"), c.get("person"), c.get("phone"),
-                                                            c.get("email"), c.get("address")) if v)
+    return "".join(f"<div>{_esc(v)}</div>" for v in (c.get("org"), c.get("person"), c.get("phone"),
+                                                     c.get("email"), c.get("address")) if v)
+
+
+def sheet_html(f: dict[str, Any], png: bytes, lang: str, contact: dict[str, Any], generated: str) -> str:
+    """One parcel's page (a ``<section>``) of the fact sheet.
+
+    Parameters
+    ----------
+    f : dict
+        The parcel's :func:`facts`.
+    png : bytes
+        Its map (:func:`geo.render.sheetmap.map_png`).
+    lang : {"zh", "en"}
+    contact : dict
+        The promoter's contact block, per language (``{"zh": {...}, "en": {...}}``) or one for both:
+        keys org, person, phone, email, address.
+    generated : str
+        When the sheet was made, as printed in the footer.
+
+    Returns
+    -------
+    str
+        HTML, every value escaped.
+    """
+    v, rows = _figures(f, lang), _tables(f, lang)
+    precise = f["geometry_source"] in PRECISE
+    other_name = f[i18n.col("name", i18n.other(lang))]
     return f"""
 <section class="sheet">
-<header><div class="kicker">{esc(t('title', lang))} · {esc(t('subtitle', lang))}</div>
-<h1>{esc(f['name'])}<small>{esc(f['name_en'] if lang == 'zh' else f['name_zh'])} · {esc(f['project_id'])}</small></h1></header>
+<header><div class="kicker">{_esc(_t('title', lang))} · {_esc(_t('subtitle', lang))}</div>
+<h1>{_esc(f['name'])}<small>{_esc(other_name)} · {_esc(f['project_id'])}</small></h1></header>
 <div class="grid">
-  <div><div class="big">{esc(area)}</div>
-  {kv(t('zone', lang), f['zone'])}{kv(t('layout', lang), ' · '.join(x for x in (f['layout'], f['role']) if x))}
-  {kv(t('district', lang), f['district'])}{kv(t('function', lang), f['function'])}{kv(t('sector', lang), f['sector'])}
-  {kv(t('output', lang), out_text)}{kv(t('per_mu', lang), per_mu)}{kv(t('year', lang), str(int(f['target_year'])) if f['target_year'] is not None and not pd.isna(f['target_year']) else '')}
+  <div><div class="big">{_esc(v['area'])}</div>
+  {_kv('zone', f['zone'], lang)}{_kv('layout', ' · '.join(x for x in (f['layout'], f['role']) if x), lang)}
+  {_kv('district', f['district'], lang)}{_kv('function', f['function'], lang)}{_kv('sector', f['sector'], lang)}
+  {_kv('output', v['output'], lang)}{_kv('per_mu', v['per_mu'], lang)}{_kv('year', v['year'], lang)}
   </div>
-  <div><h2>{esc(t('stations', lang))}</h2><table>{st_rows}</table>
-  <h2>{esc(t('universities', lang))}</h2><table>{un_rows}</table>
-  <div class="quote">{esc(t('distance_note', lang))}</div></div>
+  <div><h2>{_esc(_t('stations', lang))}</h2><table>{rows['stations']}</table>
+  <h2>{_esc(_t('universities', lang))}</h2><table>{rows['universities']}</table>
+  <div class="quote">{_esc(_t('distance_note', lang))}</div></div>
 </div>
 <img class="map" src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="map">
-<div class="note"><b>{esc(t('precision', lang))}:</b> {esc(t('surveyed' if precise else 'schematic', lang))}</div>
-<h2>{esc(t('nearby', lang))}</h2><table>{near or '<tr><td>—</td></tr>'}</table>
-<h2>{esc(t('sources', lang))}</h2><div>{esc(f['source'])}</div>
-<div class="quote">{esc(t('quote', lang))}: “{esc(f['quote'])}”</div>
-<div class="contact"><b>{esc(t('contact', lang))}</b>{contact_html}</div>
-<footer>{esc(t('generated', lang))}: {esc(generated)} · 科学城规划一张图 · Science City Planning Map</footer>
+<div class="note"><b>{_esc(_t('precision', lang))}:</b> {_esc(_t('surveyed' if precise else 'schematic', lang))}</div>
+<h2>{_esc(_t('nearby', lang))}</h2><table>{rows['nearby'] or '<tr><td>—</td></tr>'}</table>
+<h2>{_esc(_t('sources', lang))}</h2><div>{_esc(f['source'])}</div>
+<div class="quote">{_esc(_t('quote', lang))}: “{_esc(f['quote'])}”</div>
+<div class="contact"><b>{_esc(_t('contact', lang))}</b>{_contact_html(contact, lang)}</div>
+<footer>{_esc(_t('generated', lang))}: {_esc(generated)} · {_esc(_t('footer', lang))}</footer>
 </section>"""
 
 
-def factsheet_html(data: PlanData, project_ids: list[str], lang: str = "zh", contact: dict | None = None) -> str:
-    import datetime as dt
-    contact = load_contact() if contact is None else contact
+def factsheet_html(data: PlanData, project_ids: list[str], lang: str = "zh",
+                   contact: dict[str, Any] | None = None) -> str:
+    """The fact sheet of one or more projects' parcels as one HTML page (one ``<section>`` each).
+
+    Parameters
+    ----------
+    data : PlanData
+    project_ids : list of str
+    lang : {"zh", "en"}, default "zh"
+    contact : dict, optional
+        The promoter's contact block (``geo.io.contact.load_contact``); none: an empty block.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        An unknown project, or one without a parcel.
+    """
     generated = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     parts = []
     for pid in project_ids:
         f = facts(data, pid, lang)
-        parts.append(sheet_html(f, map_png(data, [f["parcel_id"]], lang), lang, contact, generated))
-    title = f"{t('title', lang)} · " + " / ".join(esc(p) for p in project_ids)
-    return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        parts.append(sheet_html(f, map_png(data, [f["parcel_id"]], lang), lang, contact or {}, generated))
+    title = f"{_t('title', lang)} · " + " / ".join(_esc(p) for p in project_ids)
+    return (f"<!DOCTYPE html><html lang='{i18n.html_lang(lang)}'><head><meta charset='utf-8'>"
             f"<title>{title}</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
 
 
 def html_to_pdf(page_html: str) -> bytes:
-    """Print HTML to PDF with headless Chromium (fonts are embedded as subsets)."""
+    """Print HTML to PDF with headless Chromium (fonts are embedded as subsets).
+
+    Parameters
+    ----------
+    page_html : str
+        A whole page; it may load nothing from the network.
+
+    Returns
+    -------
+    bytes
+        The PDF (A4).
+
+    Raises
+    ------
+    RuntimeError
+        Chromium is not installed where ``geo.config`` says.
+    """
     from playwright.sync_api import sync_playwright
-    chromium = paths.settings().chromium
+    chromium = config.settings().chromium
     if not Path(chromium).exists():
         raise RuntimeError(f"Chromium not found at {chromium}: install Debian's chromium (scripts/run.sh does)")
     with sync_playwright() as p:
@@ -321,16 +295,30 @@ def html_to_pdf(page_html: str) -> bytes:
             b.close()
 
 
-def write_factsheet(data: PlanData, project_ids: list[str], out: str | os.PathLike, lang: str = "zh",
-                    contact: dict | None = None) -> Path:
-    """Write FILE.pdf or FILE.html (by suffix) atomically."""
-    from geo.io import atomic as gio
-    out = Path(out)
+def document(data: PlanData, project_ids: list[str], suffix: str = ".pdf", lang: str = "zh",
+             contact: dict[str, Any] | None = None) -> bytes:
+    """The fact sheet as a file's bytes: PDF, or HTML for a ``.html`` suffix (the caller writes it).
+
+    Parameters
+    ----------
+    data : PlanData
+    project_ids : list of str
+    suffix : str, default ".pdf"
+        The target file's suffix.
+    lang : {"zh", "en"}, default "zh"
+    contact : dict, optional
+        The promoter's contact block.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    KeyError
+        An unknown project, or one without a parcel.
+    RuntimeError
+        No Chromium to print the PDF.
+    """
     page = factsheet_html(data, project_ids, lang, contact)
-    if out.suffix.lower() == ".html":
-        gio.write_text(out, page)
-    else:
-        pdf = html_to_pdf(page)
-        with gio.atomic_path(out) as tmp:
-            Path(tmp).write_bytes(pdf)
-    return out
+    return page.encode("utf-8") if suffix.lower() == ".html" else html_to_pdf(page)

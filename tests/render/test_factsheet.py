@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from geo.io.contact import load_contact
 from geo.render import factsheet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,8 @@ def pdfs(data, tmp_path_factory):
     d = tmp_path_factory.mktemp("fs")
     out = {}
     for lang in ("zh", "en"):
-        out[lang] = factsheet.write_factsheet(data, ["HTS-T2-06"], d / f"fs_{lang}.pdf", lang=lang)
+        out[lang] = d / f"fs_{lang}.pdf"
+        out[lang].write_bytes(factsheet.document(data, ["HTS-T2-06"], ".pdf", lang, load_contact()))
     return out
 
 
@@ -89,3 +91,26 @@ def test_cli_and_bad_id(tmp_path):
     none = subprocess.run([sys.executable, "-m", "geo", "factsheet", "STI-C2-01", "-o", str(tmp_path / "c.pdf")],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert none.returncode == 1 and "has no parcel" in none.stderr
+
+
+def test_html_document_by_suffix_and_missing_figures_stay_missing(data):
+    page = factsheet.document(data, ["HTS-T4-01"], ".HTML", "zh", {"org": "单位"}).decode("utf-8")
+    assert page.startswith("<!DOCTYPE html><html lang='zh-CN'>") and "<div>单位</div>" in page
+    f = factsheet.facts(data, "HTS-T4-01", "en")
+    f.update(output_yi=float("nan"), per_mu_wan=None, target_year=float("nan"))
+    f["nearby"] = [("A", "B", float("nan"), 1234.0)]
+    sheet = factsheet.sheet_html(f, b"", "en", {}, "now")
+    assert sheet.count("not given in the plan") == 3  # output, per mu, year: said missing, not 0
+    assert "<td>— mu</td><td>1.23 km</td>" in sheet and "0 mu" not in sheet
+
+
+def test_nearest_stations_come_from_the_one_nearest_query(data):
+    """The sheet's stations are the core query's (own GK zone, one row per station name)."""
+    from geo.core.nearest import nearest_k
+    f = factsheet.facts(data, "HTS-T2-06", "en")
+    geom = data.parcels.loc[data.parcels.project_id == "HTS-T2-06", "geometry"].iloc[0]
+    metro = data.pois[data.pois.category == "metro_station"]
+    want = nearest_k(metro, geom, 3, distinct="name_en")
+    assert [s[0] for s in f["stations"]] == list(want.name_en)
+    assert [s[2] for s in f["stations"]] == pytest.approx(list(want.distance_m))
+    assert len({s[0] for s in f["stations"]}) == 3
