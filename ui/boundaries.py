@@ -15,12 +15,11 @@ from folium import plugins
 from shapely.geometry import shape
 from streamlit_folium import st_folium
 
-from geo import config as paths
 from geo import i18n
 from geo.core.crs import WGS84, areas_mu
 from geo.core.filter import Filter, apply_filter
 from geo.core.gcj02 import geom_from_gcj02
-from geo.io import importer, store
+from geo.io import importer, open_store, store
 from geo.render import assets, basemaps, mapview
 
 L = {
@@ -51,9 +50,8 @@ def render(data, lang: str, basemap: str, on_change):
     """on_change(): called after a store so the app reloads its cached data."""
     st.title(tr("title", lang))
     who = st.text_input(tr("who", lang), key="edit_who", value=st.session_state.get("edit_who", "staff"))
-    parcels_path = paths.settings().data_dir / "parcels.geojson"
     if "edit_version" not in st.session_state:
-        st.session_state["edit_version"] = store.version(parcels_path)
+        st.session_state["edit_version"] = open_store().version("parcels")
 
     tab_draw, tab_imp, tab_hist = st.tabs([tr("digitise", lang), tr("import", lang), tr("history", lang)])
     with tab_imp:
@@ -126,7 +124,7 @@ def render(data, lang: str, basemap: str, on_change):
                 _store(g, "parcels", who, "digitised", data, "digitised on the map", lang, on_change)
 
     with tab_hist:
-        h = store.history()
+        h = open_store().history()
         if len(h):
             st.dataframe(h.iloc[::-1], hide_index=True, width="stretch", key="edit_hist")
             undoable = [c for c, a in zip(h.change_id, h.action, strict=True) if a == "save" and c not in set(h.undoes.dropna())]
@@ -134,7 +132,7 @@ def render(data, lang: str, basemap: str, on_change):
                 cid = st.selectbox("change_id", undoable[::-1], key="edit_undo_pick")
                 if st.button(tr("undo", lang), key="edit_undo"):
                     try:
-                        store.undo(cid, who)
+                        open_store().undo(cid, who)
                         st.session_state["edit_flash"] = f"{tr('undone', lang)}: {cid}"
                         on_change()
                     except store.StoreError as e:
@@ -144,11 +142,11 @@ def render(data, lang: str, basemap: str, on_change):
 def _store(gdf, layer, who, source, data, note, lang, on_change):
     based = st.session_state.get("edit_version") if layer == "parcels" else None
     try:
-        ids = store.save(gdf, layer, who or "staff", source, based, note=note, data=data)
+        ids = open_store().save(gdf, layer, who or "staff", source, based, note=note)
     except (store.ConflictError, store.StoreError) as e:
         st.error(f"{tr('conflict', lang)}: {e}")
         return
-    st.session_state["edit_version"] = store.version(paths.settings().data_dir / "parcels.geojson")
+    st.session_state["edit_version"] = open_store().version("parcels")
     st.success(f"{tr('saved', lang)}: {', '.join(ids)}")
     st.session_state["edit_flash"] = f"{tr('saved', lang)}: {', '.join(ids)}"
     on_change()

@@ -1,1 +1,37 @@
-"""geo/io"""
+"""Input and output: the store boundary, the loader, the importer, exports and snapshots.
+
+- :func:`open_store` — the one place that picks the store (today always the files of
+  :func:`geo.config.settings`; a PostGIS store would be chosen here by a database URL), returning a
+  :class:`~geo.io.store.Store`: ``load``, ``version``, ``save`` (with a version check), ``undo``,
+  ``history``, ``data_version``.
+- :mod:`geo.io.files` — :class:`~geo.io.files.FileLayout` (the file names of the store) and the
+  checked loader :func:`~geo.io.files.load_all`.
+- :mod:`geo.io.importer` — read, match and check boundary files before they are stored.
+- :mod:`geo.io.export` — snapshots of a selection, one module per format (a registry).
+- :mod:`geo.io.snapshots` — list and compare saved snapshots.
+"""
+
+from __future__ import annotations
+
+from geo import config
+from geo.io.store import FileStore, Store
+
+
+def open_store(settings: config.Settings | None = None) -> Store:
+    """The store the app, the CLI and the scripts read and write.
+
+    Parameters
+    ----------
+    settings : geo.config.Settings, optional
+        Default: :func:`geo.config.settings` now (so a changed environment takes effect).
+
+    Returns
+    -------
+    Store
+        A :class:`~geo.io.store.FileStore` over the settings' data and layers folders.
+    """
+    s = settings or config.settings()
+    return FileStore(s.data_dir, s.layers_dir)
+
+
+__all__ = ["open_store", "Store", "FileStore"]

@@ -1,32 +1,170 @@
-"""Typed loading of the shipped data with schema checks.
+"""The file store's layout, and typed loading of its files with schema checks.
 
-Every problem is reported as an `Issue` naming the file, the row or feature, and what is
-wrong; `load_all` raises `DataError` listing them rather than handing the app bad data.
+:class:`FileLayout` is the one place that knows the file names of the store (tables, parcels,
+history, lock, layer manifest and layer files); everything else asks it. :func:`load_all` reads a
+layout into a :class:`~geo.core.model.PlanData`: every problem is reported as an `Issue` naming the
+file, the row or feature, and what is wrong; with ``strict`` it raises `DataError` listing them
+rather than handing the app bad data. Geometry is checked by the one rule of
+:mod:`geo.core.storable` that the importer and the store apply too.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import geopandas as gpd
 import pandas as pd
 
-from geo import config as paths
-from geo.core import extent, schema
+from geo import config
+from geo.core import schema, storable
 from geo.core.crs import WGS84
 from geo.core.model import DataError, Issue, PlanData
 
 
+@dataclass(frozen=True)
+class FileLayout:
+    """Where the file store keeps what: the one definition of its file names.
+
+    Parameters
+    ----------
+    data_dir : Path
+        Folder of the tables, the parcel layer, the history and the lock (``data/``).
+    layers_dir : Path
+        Folder of the zone and reference layers and their manifest (``layers/``).
+
+    Attributes
+    ----------
+    projects, targets, sources, checks : Path
+        The tables (``projects.csv``, ``targets.csv``, ``sources.csv``, ``checks.csv``).
+    parcels : Path
+        The parcel layer (``parcels.geojson``).
+    history : Path
+        One JSON record per stored change (``history.jsonl``).
+    lock : Path
+        Held while a change is written (``.store.lock``).
+    manifest : Path
+        The layer manifest (``layers/manifest.json``).
+    src : Path
+        The curated tables ``python -m geo build`` reads (``data/src/``).
+    """
+
+    data_dir: Path
+    layers_dir: Path
+
+    PROJECTS: ClassVar[str] = "projects.csv"
+    TARGETS: ClassVar[str] = "targets.csv"
+    SOURCES: ClassVar[str] = "sources.csv"
+    CHECKS: ClassVar[str] = "checks.csv"
+    PARCELS: ClassVar[str] = "parcels.geojson"
+    HISTORY: ClassVar[str] = "history.jsonl"
+    LOCK: ClassVar[str] = ".store.lock"
+    MANIFEST: ClassVar[str] = "manifest.json"
+    SRC: ClassVar[str] = "src"
+
+    @classmethod
+    def resolve(cls, data_dir: str | Path | None = None, layers_dir: str | Path | None = None) -> FileLayout:
+        """The layout of two folders, each defaulting to the settings' (:func:`geo.config.settings`).
+
+        Parameters
+        ----------
+        data_dir, layers_dir : str or Path, optional
+
+        Returns
+        -------
+        FileLayout
+        """
+        s = config.settings() if data_dir is None or layers_dir is None else None
+        return cls(Path(data_dir if data_dir is not None else s.data_dir),
+                   Path(layers_dir if layers_dir is not None else s.layers_dir))
+
+    projects = property(lambda self: self.data_dir / self.PROJECTS)
+    targets = property(lambda self: self.data_dir / self.TARGETS)
+    sources = property(lambda self: self.data_dir / self.SOURCES)
+    checks = property(lambda self: self.data_dir / self.CHECKS)
+    parcels = property(lambda self: self.data_dir / self.PARCELS)
+    history = property(lambda self: self.data_dir / self.HISTORY)
+    lock = property(lambda self: self.data_dir / self.LOCK)
+    manifest = property(lambda self: self.layers_dir / self.MANIFEST)
+    src = property(lambda self: self.data_dir / self.SRC)
+
+    def layer(self, file: str) -> Path:
+        """The path of a layer file named in the manifest.
+
+        Parameters
+        ----------
+        file : str
+            The manifest record's ``file`` (``towns.geojson``).
+
+        Returns
+        -------
+        Path
+        """
+        return self.layers_dir / file
+
+    def layer_files(self) -> list[Path]:
+        """Every GeoJSON layer file, sorted by name.
+
+        Returns
+        -------
+        list of Path
+        """
+        return sorted(self.layers_dir.glob("*.geojson"))
+
+    def content_files(self) -> list[Path]:
+        """The files whose bytes make up the data: tables, parcels, every layer file and the manifest.
+
+        Returns
+        -------
+        list of Path
+            Sorted within each folder; files that do not exist are left out.
+        """
+        files = sorted(self.data_dir.glob("*.csv")) + [self.parcels] + sorted(self.layers_dir.glob("*"))
+        return [f for f in files if f.is_file()]
+
+    def label(self, path: str | Path) -> str:
+        """How messages name a file: relative to the repository (``data/projects.csv``), else in full.
+
+        Parameters
+        ----------
+        path : str or Path
+
+        Returns
+        -------
+        str
+        """
+        return _rel(Path(path))
+
+
 def _rel(path: Path) -> str:
     try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
+        return str(Path(path).resolve().relative_to(config.ROOT))
     except ValueError:
         return str(path)
 
 
-def check_columns(df: pd.DataFrame, spec: dict, file: str, id_col: str, kind: str = "row") -> list[Issue]:
-    """Check presence, required values, types and enums; convert typed columns in place."""
+def check_columns(df: pd.DataFrame, spec: schema.Spec, file: str, id_col: str, kind: str = "row") -> list[Issue]:
+    """Check presence, required values, types and enums; convert typed columns in place.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Read as text; numeric columns become numbers (missing stays NaN, never 0), text columns "".
+    spec : dict
+        Column → (kind, required), see :mod:`geo.core.schema`.
+    file : str
+        How messages name the file.
+    id_col : str
+        The column that identifies a row in messages and must be unique.
+    kind : {"row", "feature"}, default "row"
+        CSV rows are counted from 2 (the header is line 1), features from 0.
+
+    Returns
+    -------
+    list of Issue
+    """
     issues: list[Issue] = []
     missing = [c for c in spec if c not in df.columns]
     if missing:
@@ -69,7 +207,22 @@ def check_columns(df: pd.DataFrame, spec: dict, file: str, id_col: str, kind: st
     return issues
 
 
-def read_csv_checked(path: Path, spec: dict, id_col: str) -> tuple[pd.DataFrame, list[Issue]]:
+def read_csv_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Read a UTF-8 CSV table and check it (:func:`check_columns`).
+
+    Parameters
+    ----------
+    path : Path
+    spec : dict
+        The table's column contract.
+    id_col : str
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Empty with the spec's columns when the file cannot be read.
+    issues : list of Issue
+    """
     file = _rel(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
@@ -80,7 +233,22 @@ def read_csv_checked(path: Path, spec: dict, id_col: str) -> tuple[pd.DataFrame,
     return df, check_columns(df, spec, file, id_col)
 
 
-def read_geojson_checked(path: Path, spec: dict, id_col: str) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+def read_geojson_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    """Read a WGS84 GeoJSON layer and check its properties and each geometry (:mod:`geo.core.storable`).
+
+    Parameters
+    ----------
+    path : Path
+    spec : dict
+        The properties' column contract.
+    id_col : str
+
+    Returns
+    -------
+    layer : geopandas.GeoDataFrame
+        Empty with the spec's columns when the file cannot be read.
+    issues : list of Issue
+    """
     file = _rel(path)
     empty = gpd.GeoDataFrame(columns=list(spec) + ["geometry"], geometry="geometry", crs=WGS84)
     try:
@@ -106,41 +274,85 @@ def read_geojson_checked(path: Path, spec: dict, id_col: str) -> tuple[gpd.GeoDa
     issues += check_columns(gdf, spec, file, id_col, kind="feature")
     for i, g in enumerate(gdf.geometry):
         ident = gdf[id_col].iloc[i] if id_col in gdf.columns else i
-        if g is None or g.is_empty:
-            issues.append(Issue("error", file, f"feature {i} ({ident})", "has no geometry"))
-            continue
-        problem = extent.outside_study_area(g.bounds)
-        if problem:
-            issues.append(Issue("error", file, f"feature {i} ({ident})", problem))
-        if not g.is_valid:
-            from shapely.validation import explain_validity
-            issues.append(Issue("error", file, f"feature {i} ({ident})", f"invalid geometry: {explain_validity(g)}"))
+        issues += [Issue("error", file, f"feature {i} ({ident})", p) for p in storable.problems(g)]
     return gdf, issues
 
 
-def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, strict: bool = True) -> PlanData:
-    data_dir = Path(data_dir or paths.settings().data_dir)
-    layers_dir = Path(layers_dir or paths.settings().layers_dir)
+def load_all(data_dir: str | Path | None = None, layers_dir: str | Path | None = None,
+             strict: bool = True) -> PlanData:
+    """Read a file store's tables and layers, checking each against its schema.
+
+    Parameters
+    ----------
+    data_dir, layers_dir : str or Path, optional
+        The store's folders (:class:`FileLayout`); default: the settings'.
+    strict : bool, default True
+        Raise on errors; with False the data comes back with its problems in ``issues``
+        (what ``python -m geo validate`` reports).
+
+    Returns
+    -------
+    PlanData
+
+    Raises
+    ------
+    DataError
+        With ``strict``, listing every error found.
+    """
+    lay = FileLayout.resolve(data_dir, layers_dir)
     issues: list[Issue] = []
-    projects, i1 = read_csv_checked(data_dir / "projects.csv", schema.PROJECTS, "project_id")
-    targets, i2 = read_csv_checked(data_dir / "targets.csv", schema.TARGETS, "target_id")
-    sources, i3 = read_csv_checked(data_dir / "sources.csv", {"source_doc": ("str", True)}, "source_doc")
-    parcels, i4 = read_geojson_checked(data_dir / "parcels.geojson", schema.PARCELS, "parcel_id")
+    sources, i3 = read_csv_checked(lay.sources, schema.SOURCES, "source_doc")
+    plans = [p for p in sources.get("source_doc", []) if isinstance(p, str) and p]  # the catalogue's plans
+    projects, i1 = read_csv_checked(lay.projects, schema.for_plans(schema.PROJECTS, plans), "project_id")
+    targets, i2 = read_csv_checked(lay.targets, schema.for_plans(schema.TARGETS, plans), "target_id")
+    parcels, i4 = read_geojson_checked(lay.parcels, schema.PARCELS, "parcel_id")
     issues += i1 + i2 + i3 + i4
-    manifest_path = layers_dir / "manifest.json"
+    manifest, zones, districts, pois, i5 = read_layers(lay, plans)
+    issues += i5
+    data = PlanData(projects, targets, zones, parcels, districts, manifest, sources, issues, pois)
+    errors = [i for i in issues if i.level == "error"]
+    if strict and errors:
+        raise DataError(errors)
+    return data
+
+
+
+
+def _read_manifest(lay: FileLayout) -> tuple[dict, list[Issue]]:
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return json.loads(lay.manifest.read_text(encoding="utf-8")), []
     except (FileNotFoundError, json.JSONDecodeError) as e:
-        issues.append(Issue("error", _rel(manifest_path), "file", f"cannot be read: {e}"))
-        manifest = {"layers": []}
+        return {"layers": []}, [Issue("error", _rel(lay.manifest), "file", f"cannot be read: {e}")]
+
+
+def read_layers(lay: FileLayout, plans: list[str]) -> tuple[dict, gpd.GeoDataFrame, gpd.GeoDataFrame,
+                                                          gpd.GeoDataFrame, list[Issue]]:
+    """Read the layer manifest and its layers: zones checked, reference layers as they are.
+
+    Parameters
+    ----------
+    lay : FileLayout
+    plans : list of str
+        The plans' ids, which every zone's ``source_doc`` must be one of.
+
+    Returns
+    -------
+    manifest : dict
+    zones : geopandas.GeoDataFrame
+        Every zone layer, concatenated.
+    districts, pois : geopandas.GeoDataFrame
+        The reference layers (the ``districts`` layer and the layer of kind ``poi``).
+    issues : list of Issue
+    """
+    manifest, issues = _read_manifest(lay)
     frames, districts = [], gpd.GeoDataFrame(geometry=[], crs=WGS84)
     pois = gpd.GeoDataFrame(columns=["poi_id", "name_zh", "category", "geometry"], geometry="geometry", crs=WGS84)
     for layer in manifest.get("layers", []):
         miss = [k for k in schema.MANIFEST_LAYER_KEYS if k not in layer]
         if miss:
-            issues.append(Issue("error", _rel(manifest_path), f"layer {layer.get('layer_id')}", f"missing {miss}"))
+            issues.append(Issue("error", _rel(lay.manifest), f"layer {layer.get('layer_id')}", f"missing {miss}"))
             continue
-        path = layers_dir / layer["file"]
+        path = lay.layer(layer["file"])
         if layer["layer_id"] == "districts" or layer["kind"] == "poi":  # reference layers: read as they are
             try:
                 g = gpd.read_file(path)
@@ -152,7 +364,7 @@ def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, stric
             else:
                 districts = g
             continue
-        gdf, li = read_geojson_checked(path, schema.ZONES, "zone_id")
+        gdf, li = read_geojson_checked(path, schema.for_plans(schema.ZONES, plans), "zone_id")
         issues += li
         if layer["feature_count"] is not None and len(gdf) != layer["feature_count"]:
             issues.append(Issue("error", _rel(path), "file",
@@ -160,10 +372,4 @@ def load_all(data_dir: Path | None = None, layers_dir: Path | None = None, stric
         frames.append(gdf)
     zones = (gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
              if frames else gpd.GeoDataFrame(columns=list(schema.ZONES) + ["geometry"], geometry="geometry", crs=WGS84))
-    data = PlanData(projects, targets, zones, parcels, districts, manifest, sources, issues, pois)
-    errors = [i for i in issues if i.level == "error"]
-    if strict and errors:
-        raise DataError(errors)
-    return data
-
-
+    return manifest, zones, districts, pois, issues

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.core.crs import geodesic_distance_m
+from geo.core.crs import areas_mu, geodesic_distance_m
 from geo.core.filter import Filter
 from geo.io import export
 
@@ -70,7 +70,7 @@ def test_round_trip(data, source, tmp_path, fmt, crs):
                 continue
             assert gg is not None and gs.hausdorff_distance(gg) < GEOM_TOL[crs], (layer, i)
     # area in 亩 within 0.1 % after the round trip
-    a = export.layer_area_mu(back["parcels"].set_index("parcel_id").loc[source["parcels"].parcel_id].reset_index())
+    a = areas_mu(back["parcels"].set_index("parcel_id").loc[source["parcels"].parcel_id].geometry.values)
     assert np.allclose(a, source["parcels"].area_mu.to_numpy(dtype=float), rtol=1e-3)
 
 

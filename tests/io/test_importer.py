@@ -12,6 +12,7 @@ import pytest
 
 from geo.core.crs import project
 from geo.io import importer, store
+from geo.io.store import FileStore
 from tests.io.make_import_corpus import surveyed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,29 +102,30 @@ def test_invalid_geometry_is_repaired_and_flagged(data, tmp_path):
 def test_save_undo_history_and_conflict(data_copy):
     from geo.io.files import load_all
     d, lay = data_copy
-    data = load_all(d, lay)
+    fs = FileStore(d, lay)
+    data = fs.load()
     rv = importer.review(CORPUS / "good" / "wgs84.geojson", data)
     assert len(rv.accepted()) == 0 and len(rv.accepted(include_flagged=True)) == 1  # overlap: needs confirmation
-    v0 = store.version(d / "parcels.geojson")
+    v0 = fs.version("parcels")
     before = json.loads((d / "parcels.geojson").read_text())
-    [cid] = store.save(rv.accepted(include_flagged=True), "parcels", "tester", "surveyed", v0, data_dir=d, layers_dir=lay, data=data)
+    [cid] = fs.save(rv.accepted(include_flagged=True), "parcels", "tester", "surveyed", v0)
     after = load_all(d, lay)  # still valid data
     row = after.parcels.set_index("project_id").loc["HTS-T4-02"]
     assert row.geometry_source == "surveyed" and abs(row.area_mu - 106) < 0.2
-    h = store.history(d)
+    h = fs.history()
     assert h.iloc[-1].who == "tester" and h.iloc[-1].target_id == "HTS-T4-02"
     # a second session that loaded the old version is refused, not silently overwriting
     with pytest.raises(store.ConflictError, match="changed by someone else"):
-        store.save(rv.accepted(include_flagged=True), "parcels", "other", "surveyed", v0, data_dir=d, layers_dir=lay, data=data)
+        fs.save(rv.accepted(include_flagged=True), "parcels", "other", "surveyed", v0)
     # undo restores the schematic square and its properties
-    store.undo(cid, "tester", data_dir=d, layers_dir=lay)
+    fs.undo(cid, "tester")
     restored = json.loads((d / "parcels.geojson").read_text())
     key = {f["properties"]["parcel_id"]: f for f in before["features"]}
     for f in restored["features"]:
         assert f["properties"] == key[f["properties"]["parcel_id"]]["properties"]
         assert f["geometry"]["coordinates"] == key[f["properties"]["parcel_id"]]["geometry"]["coordinates"]
     with pytest.raises(store.StoreError, match="already undone"):
-        store.undo(cid, "tester", data_dir=d, layers_dir=lay)
+        fs.undo(cid, "tester")
     # the rebuild keeps a surveyed parcel (tested in test_build) and validate still passes
     r = subprocess.run([sys.executable, "-m", "geo", "validate", "--data", str(d), "--layers", str(lay)], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
@@ -163,10 +165,11 @@ def test_zone_boundary_import_store_and_undo(data_copy):
     rv = importer.review(f, data, layer="zones")
     assert rv.report.match_id.iloc[0] == "town_jinfeng"
     towns_before = (lay / "towns.geojson").read_bytes()
-    [cid] = store.save(rv.accepted(include_flagged=True), "zones", "tester", "surveyed", None, data_dir=d, layers_dir=lay)
+    fs = FileStore(d, lay)
+    [cid] = fs.save(rv.accepted(include_flagged=True), "zones", "tester", "surveyed", None)
     z = load_all(d, lay).zones.set_index("zone_id").loc["town_jinfeng"]
     assert z.geometry_source == "surveyed" and metres_apart(z.geometry, boundary) < 1.0
-    store.undo(cid, "tester", data_dir=d, layers_dir=lay)
+    fs.undo(cid, "tester")
     back = json.loads((lay / "towns.geojson").read_text())
     orig = json.loads(towns_before)
     assert back["features"] == orig["features"]
