@@ -112,7 +112,9 @@ def own_zones(geoms: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     if not len(geoms):
         return np.array([], dtype=object)
-    xs = shapely.get_x(shapely.point_on_surface(geoms))
+    xs = np.full(len(geoms), np.nan)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xs[ok] = shapely.get_x(shapely.point_on_surface(geoms[ok]))
     codes = {x: f"EPSG:{gk_epsg_for_lon(x)}" for x in np.unique(xs[np.isfinite(xs)])}
     return np.array([codes.get(x, "") for x in xs], dtype=object)
 

@@ -68,3 +68,43 @@ def test_bad_source_rows_are_refused_with_file_and_row(src_copy, file, col, valu
     assert not (d / "projects.csv").exists()  # nothing half-written
     if "places" in file:
         assert f"{file} row 3" in str(e.value)
+
+
+def test_a_row_citing_a_plan_missing_from_sources_csv_is_refused(src_copy):
+    d, lay = src_copy
+    path = d / "src" / "HTS_projects.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[1, "source_doc"] = "XYZ"
+    df.to_csv(path, index=False)
+    with pytest.raises(build.BuildError, match="HTS_projects.csv row 3: source_doc 'XYZ'.*not a plan of data/sources.csv"):
+        build.build(data_dir=d, layers_dir=lay, ref_dir=settings().reference_dir)
+    assert not (d / "projects.csv").exists()
+
+
+def test_a_layer_without_its_titles_and_colour_is_refused(src_copy):
+    """Every layer's titles and colour come from data/src/layers.csv: none is made up."""
+    d, lay = src_copy
+    path = d / "src" / "layers.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df[df.layer_id != "jlp_places"].to_csv(path, index=False)
+    with pytest.raises(build.BuildError, match="layer 'jlp_places' has no row in data/src/layers.csv"):
+        build.build(data_dir=d, layers_dir=lay, ref_dir=settings().reference_dir)
+    assert not (lay / "manifest.json").exists()
+
+
+def test_manifest_carries_the_layer_table(src_copy):
+    """Titles, colours, weights and visibility come from data/src/layers.csv row for row."""
+    import json
+
+    d, lay = src_copy
+    build.build(data_dir=d, layers_dir=lay, ref_dir=settings().reference_dir)
+    table = pd.read_csv(d / "src" / "layers.csv", dtype=str, keep_default_na=False).set_index("layer_id")
+    layers = json.loads((lay / "manifest.json").read_text(encoding="utf-8"))["layers"]
+    assert [x["layer_id"] for x in layers] == sorted(table.index[~table.kind.isin(["boundaries", "poi"])]) + ["districts", "poi"]
+    for x in layers:
+        row = table.loc[x["layer_id"]]
+        assert (x["title_zh"], x["title_en"], x["kind"], x["default_style"]["color"]) == \
+            (row.title_zh, row.title_en, row.kind, row.colour)
+        assert x["default_style"]["weight"] == float(row.weight) and x["shown"] == (row.shown == "yes")
+    assert {x["layer_id"] for x in layers if not x["shown"]} == {"hts_places", "sti_places", "yz_places", "lj_places",
+                                                                  "jlp_places"}
