@@ -19,6 +19,7 @@ from geo import i18n
 from geo.core.crs import WGS84, areas_mu
 from geo.core.filter import Filter, apply_filter
 from geo.core.gcj02 import geom_from_gcj02
+from geo.core.geometry import repair
 from geo.io import importer, open_store, store
 from geo.render import assets, basemaps, mapview
 
@@ -109,9 +110,8 @@ def render(data, lang: str, basemap: str, on_change):
             geom = shape(drawn["geometry"])
             if basemaps.BASEMAPS[basemap].datum == "gcj02":  # drawn on Gaode tiles: back to WGS84
                 geom = geom_from_gcj02(geom)
-            if not geom.is_valid:
-                from shapely.validation import make_valid
-                geom = make_valid(geom)
+            geom, note = repair(geom)  # the polygonal part of an invalid drawing (geo.core.geometry)
+            if note:
                 st.info(tr("invalid", lang))
             mu = float(areas_mu([geom])[0])
             plan = with_land.set_index("project_id").loc[target, "land_mu"]
