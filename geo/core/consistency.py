@@ -9,11 +9,8 @@ with both numbers and their sources, and neither number is changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-
-from geo import config
 
 CHECK_COLUMNS = ["check_id", "description_zh", "description_en", "table", "query", "column", "scale", "target_id", "tolerance"]
 
@@ -51,32 +48,6 @@ def _with_unit(text: str, unit: str) -> str:
     return text if not unit or text.endswith(unit) else f"{text} {unit}"
 
 
-def load_checks(path: Path | None = None) -> pd.DataFrame:
-    """Read the checks table.
-
-    Parameters
-    ----------
-    path : Path, optional
-        Default: ``checks.csv`` in the settings' data folder.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`CHECK_COLUMNS` as text.
-
-    Raises
-    ------
-    ValueError
-        When a column is missing.
-    """
-    path = Path(path or config.settings().data_dir / "checks.csv")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in CHECK_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}")
-    return df
-
-
 def run_checks(projects: pd.DataFrame, targets: pd.DataFrame, checks: pd.DataFrame) -> list[CheckResult]:
     """Sum each check's column over its rows and compare it with the stated target.
 
@@ -85,7 +56,7 @@ def run_checks(projects: pd.DataFrame, targets: pd.DataFrame, checks: pd.DataFra
     projects, targets : pandas.DataFrame
         The loaded tables.
     checks : pandas.DataFrame
-        :func:`load_checks`.
+        The checks table (columns :data:`CHECK_COLUMNS`; read by ``geo.pipeline.validate.read_checks``).
 
     Returns
     -------

@@ -35,7 +35,7 @@ from geo.config import WGS84
 from geo.core import schema
 from geo.core.crs import areas_mu, own_zone, project
 from geo.io import atomic as io
-from geo.io.files import read_csv_checked
+from geo.io.files import FileLayout, read_csv_checked
 from geo.pipeline.placement import place_square, round_coords
 from geo.pipeline.positions import Gazetteer, Position, resolve
 
@@ -120,13 +120,13 @@ def layer_for(row: pd.Series) -> str:
 
 # ---------------------------------------------------------------------------- plans
 
-def read_plans(data_dir: Path) -> list[str]:
+def read_plans(layout: FileLayout) -> list[str]:
     """The plan ids of ``data/sources.csv``, the catalogue every source row must cite.
 
     Parameters
     ----------
-    data_dir : Path
-        The data folder.
+    layout : FileLayout
+        The store's folders.
 
     Returns
     -------
@@ -137,7 +137,7 @@ def read_plans(data_dir: Path) -> list[str]:
     BuildError
         When the table is missing or broken.
     """
-    sources, issues = read_csv_checked(data_dir / "sources.csv", schema.SOURCES, "source_doc")
+    sources, issues = read_csv_checked(layout.sources, schema.SOURCES, "source_doc")
     errors = [str(i) for i in issues if i.level == "error"]
     if errors:
         raise BuildError("; ".join(errors))
@@ -671,8 +671,8 @@ def geojson_text(gdf: gpd.GeoDataFrame) -> str:
     return gdf.to_json(ensure_ascii=False, drop_id=True, na="null", indent=None)
 
 
-def _read_inputs(src_dir: Path, data_dir: Path) -> dict[str, pd.DataFrame]:
-    plans = read_plans(data_dir)
+def _read_inputs(src_dir: Path, layout: FileLayout) -> dict[str, pd.DataFrame]:
+    plans = read_plans(layout)
     raw = {"places": _read_src("*places*.csv", src_dir), "projects": _read_src("*_projects.csv", src_dir),
            "targets": _read_src("*_targets.csv", src_dir), "layers": read_layer_table(src_dir),
            "sectors": pd.read_csv(src_dir / "sectors.csv", dtype=str, keep_default_na=False),
@@ -683,17 +683,16 @@ def _read_inputs(src_dir: Path, data_dir: Path) -> dict[str, pd.DataFrame]:
     return raw
 
 
-def _write(layers_dir: Path, data_dir: Path, manifest: list[dict], built: dict) -> None:
-    io.write_text(layers_dir / f"{POI_LAYER}.geojson", geojson_text(built["pois"]))
-    io.write_text(layers_dir / f"{DISTRICTS_LAYER}.geojson", geojson_text(built["districts"]))
-    zone_layers = [x for x in manifest if x["layer_id"] not in (POI_LAYER, DISTRICTS_LAYER)]
-    for layer in zone_layers:
-        sub = built["zones"][built["zones"].layer_id == layer["layer_id"]].sort_values("zone_id")
-        io.write_text(layers_dir / layer["file"], geojson_text(sub))
-    io.write_json(layers_dir / "manifest.json", {"crs": WGS84, "layers": manifest})
-    io.write_csv(data_dir / "projects.csv", built["projects"])
-    io.write_csv(data_dir / "targets.csv", built["targets"])
-    io.write_text(data_dir / "parcels.geojson", geojson_text(built["parcels"]))
+def _write(layout: FileLayout, manifest: list[dict], built: dict) -> None:
+    frames = {POI_LAYER: built["pois"], DISTRICTS_LAYER: built["districts"]}
+    for layer in manifest:
+        lid = layer["layer_id"]
+        sub = frames[lid] if lid in frames else built["zones"][built["zones"].layer_id == lid].sort_values("zone_id")
+        io.write_text(layout.layer(layer["file"]), geojson_text(sub))
+    io.write_json(layout.manifest, {"crs": WGS84, "layers": manifest})
+    io.write_csv(layout.projects, built["projects"])
+    io.write_csv(layout.targets, built["targets"])
+    io.write_text(layout.parcels, geojson_text(built["parcels"]))
 
 
 def build(src_dir: Path | None = None, data_dir: Path | None = None, layers_dir: Path | None = None,
@@ -723,23 +722,21 @@ def build(src_dir: Path | None = None, data_dir: Path | None = None, layers_dir:
     BuildError
         Naming the file, row and problem of the first unusable input.
     """
-    data_dir = Path(data_dir or config.settings().data_dir)
-    src_dir = Path(src_dir or data_dir / "src")
-    layers_dir = Path(layers_dir or config.settings().layers_dir)
+    layout = FileLayout.resolve(data_dir, layers_dir)
+    src_dir = Path(src_dir or layout.src)
     gaz = Gazetteer(ref_dir or config.settings().reference_dir)
-    raw = _read_inputs(src_dir, data_dir)
+    raw = _read_inputs(src_dir, layout)
     built = {"zones": build_zones(raw["places"], gaz), "projects": build_projects(raw["projects"], raw["sectors"]),
              "targets": build_targets(raw["targets"]), "pois": build_pois(raw["poi"], gaz)}
     unknown = built["projects"][~built["projects"].zone_id.isin(built["zones"].zone_id)]
     if len(unknown):
         raise BuildError("projects whose zone_id is not a place: " +
                          ", ".join(f"{r.project_id}→{r.zone_id!r}" for r in unknown.itertuples()))
-    parcels_path = data_dir / "parcels.geojson"
-    existing = gpd.read_file(parcels_path) if parcels_path.exists() else None
+    existing = gpd.read_file(layout.parcels) if layout.parcels.exists() else None
     built["parcels"] = build_parcels(built["projects"], built["zones"], existing)
     d = gpd.read_file(gaz.ref_dir / "cq_districts.geojson")
     built["districts"] = d[d["target"]].reset_index(drop=True)
     manifest = build_manifest(built["zones"], built["pois"], built["districts"], raw["layers"])
-    _write(layers_dir, data_dir, manifest, built)
+    _write(layout, manifest, built)
     return {"zones": len(built["zones"]), "layers": len(manifest), "projects": len(built["projects"]),
             "parcels": len(built["parcels"]), "targets": len(built["targets"])}

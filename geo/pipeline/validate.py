@@ -12,15 +12,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from shapely import STRtree
 
-from geo import config
 from geo.config import AREA_DRIFT_REL, AREA_PROP_REL, SURVEYED_DRIFT_WARN_REL
 from geo.core import consistency, extent
 from geo.core.crs import areas_mu
 from geo.core.missing import is_missing
 from geo.core.model import Issue, PlanData
-from geo.io.files import load_all
+from geo.io.files import FileLayout, load_all
 
 
 def check_integrity(d: PlanData) -> list[Issue]:
@@ -170,7 +170,7 @@ def check_quotes(d: PlanData, data_dir: Path | None = None) -> list[Issue]:
     list of Issue
         An error per quote not found, and per plan text that is missing.
     """
-    data_dir = Path(data_dir or config.settings().data_dir)
+    data_dir = FileLayout.resolve(data_dir).data_dir
     issues: list[Issue] = []
     texts = {}
     for plan in d.catalogue.plans:
@@ -192,6 +192,30 @@ def check_quotes(d: PlanData, data_dir: Path | None = None) -> list[Issue]:
     return issues
 
 
+def read_checks(path: Path) -> pd.DataFrame:
+    """Read the plans' consistency checks (``data/checks.csv``).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`geo.core.consistency.CHECK_COLUMNS` as text.
+
+    Raises
+    ------
+    ValueError
+        When a column is missing.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in consistency.CHECK_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}")
+    return df
+
+
 def check_plans(d: PlanData, checks_path: Path | None = None) -> tuple[list[Issue], list[consistency.CheckResult]]:
     """Run the plans' own consistency checks (``data/checks.csv``): do their tables add up to their totals?
 
@@ -208,11 +232,11 @@ def check_plans(d: PlanData, checks_path: Path | None = None) -> tuple[list[Issu
     results : list of CheckResult
         Every check, agreeing or not.
     """
-    checks_path = Path(checks_path or config.settings().data_dir / "checks.csv")
+    checks_path = Path(checks_path or FileLayout.resolve().checks)
     if not checks_path.exists():
         return [Issue("warning", str(checks_path), "file", "no consistency checks defined")], []
     try:
-        results = consistency.run_checks(d.projects, d.targets, consistency.load_checks(checks_path))
+        results = consistency.run_checks(d.projects, d.targets, read_checks(checks_path))
     except Exception as e:  # a broken table makes a check unrunnable: say which and why
         return [Issue("error", str(checks_path), "checks", f"cannot run the plan consistency checks: {e}")], []
     issues = [Issue("warning", "plans", r.check_id, r.message()) for r in results if not r.ok]
@@ -240,7 +264,7 @@ def validate(data_dir: Path | None = None,
     issues += check_integrity(d)
     issues += check_parcel_geometry(d)
     issues += check_quotes(d, data_dir)
-    plan_issues, results = check_plans(d, Path(data_dir) / "checks.csv" if data_dir else None)
+    plan_issues, results = check_plans(d, FileLayout.resolve(data_dir, layers_dir).checks)
     return issues + plan_issues, results
 
 
