@@ -26,7 +26,9 @@ from geo.core.model import DataError
 from geo.io import export, snapshots
 from geo.io.files import load_all
 from geo.pipeline.validate import check_plans
-from geo.render import basemaps, mapview
+from geo.render import basemaps, options, popup
+from geo.render.layers.highlight import highlight_group
+from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
 from ui import mapcache, urlstate
 
 st.set_page_config(page_title="科学城规划一张图 · Science City Planning Map", layout="wide", page_icon="🗺️")
@@ -68,8 +70,8 @@ if "init" not in st.session_state:
         "init": True, "lang": view.lang, "basemap": view.basemap, "thematic": view.thematic,
         "plans": f.plans, "layouts": f.layouts, "sectors": f.sectors, "districts": f.districts, "zones": f.zones,
         "geoms": f.geometry_sources, "land": f.land_mu, "output": f.output_yi, "selected": view.selected,
-        "view_center": (view.lat, view.lon) if view.lat is not None else mapview.DEFAULT_CENTER,
-        "view_zoom": view.zoom or mapview.DEFAULT_ZOOM, "url_warnings": warns, "fly_to": None,
+        "view_center": (view.lat, view.lon) if view.lat is not None else options.DEFAULT_CENTER,
+        "view_zoom": view.zoom or options.DEFAULT_ZOOM, "url_warnings": warns, "fly_to": None,
         "thematic_layer": "towns",
         "mode": st.query_params.get("mode") if st.query_params.get("mode") in ("promoter", "edit") else "planner",
     })
@@ -220,9 +222,9 @@ for w in st.session_state.get("url_warnings", []):
 totals = aggregate.summarize(SEL.projects)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(T("count"), f"{int(totals['count'])}", help=f"{int(totals['n_with_land'])} {T('with_land')}")
-c2.metric(T("land_sum"), mapview.style.fmt(totals["land_mu"], 0))
-c3.metric(T("output_sum"), mapview.style.fmt(totals["output_target_yi"], 1))
-c4.metric(T("per_mu"), mapview.style.fmt(totals["output_per_mu_wan"], 1), help=T("per_mu_help"))
+c2.metric(T("land_sum"), i18n.number(totals["land_mu"], 0))
+c3.metric(T("output_sum"), i18n.number(totals["output_target_yi"], 1))
+c4.metric(T("per_mu"), i18n.number(totals["output_per_mu_wan"], 1), help=T("per_mu_help"))
 
 # search: find and zoom (does not filter)
 q = st.text_input(T("search"), key="q")
@@ -254,11 +256,11 @@ with tab_map:
         if basemaps.BASEMAPS[bm].needs_key and not tk:
             st.warning("天地图需要开发者密钥：请设置环境变量 TIANDITU_KEY。 Tianditu needs a key: set TIANDITU_KEY." )
             bm = "none"
-        opts = mapview.MapOptions(lang=lang, basemap=bm, thematic=st.session_state["thematic"], tianditu_key=tk,
+        opts = options.MapOptions(lang=lang, basemap=bm, thematic=st.session_state["thematic"], tianditu_key=tk,
                                   thematic_layer=st.session_state.get("thematic_layer", "towns"),
                                   center=st.session_state["view_center"], zoom=st.session_state["view_zoom"],
                                   )
-        opts.prefer_canvas = len(DATA.parcels) > mapview.DETAIL_MAX  # district scale: Canvas, not one SVG path each
+        opts.prefer_canvas = len(DATA.parcels) > DETAIL_MAX  # district scale: Canvas, not one SVG path each
         gcj = basemaps.BASEMAPS[bm].datum == "gcj02"
         # the base map is rebuilt only when the zones shown or the options change (per session: st_folium adds
         # its layers to the map it renders); the parcel layer is swapped in place
@@ -272,8 +274,8 @@ with tab_map:
             st.session_state["view_bounds"] = mapcache.keep_view(st.session_state.get("view_bounds"), reported)
         vb = st.session_state.get("view_bounds")
         if vb is None:  # the map has not reported its view yet: estimate it from the centre and zoom it opens at
-            vb = (mapview.viewport_bounds(opts.center, opts.zoom, (1600, opts.height)), opts.zoom)
-        parcels_fg = mapview.parcel_layer(SEL, opts, bounds=vb[0] if vb else None, zoom=vb[1] if vb else opts.zoom)
+            vb = (viewport_bounds(opts.center, opts.zoom, (1600, opts.height)), opts.zoom)
+        parcels_fg = parcel_layer(SEL, opts, bounds=vb[0] if vb else None, zoom=vb[1] if vb else opts.zoom)
         build_s = time.perf_counter() - t0
         mark("map_parcels")
         fly = st.session_state.get("fly_to")
@@ -283,7 +285,7 @@ with tab_map:
             if gcj:
                 lon, lat = wgs84_to_gcj02(lon, lat)
             kwargs = {"center": (lat, lon), "zoom": fly[2]}
-        hl = mapview.highlight_group(DATA, st.session_state["selected"], bm)
+        hl = highlight_group(DATA, st.session_state["selected"], bm)
         ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True,
                         feature_group_to_add=[parcels_fg, hl],
                         layer_control=folium.LayerControl(collapsed=True, position="topright"),
@@ -316,9 +318,9 @@ with tab_map:
                 show["area_mu"] = parcel.iloc[0].area_mu
                 show["geometry_source"] = parcel.iloc[0].geometry_source
                 show["placement_note"] = parcel.iloc[0].placement_note
-            st.markdown(mapview.table_html(show, mapview.PARCEL_FIELDS, lang), unsafe_allow_html=True)
+            st.markdown(popup.table_html(show, popup.PARCEL_FIELDS, lang), unsafe_allow_html=True)
         elif len(zrow):
-            st.markdown(mapview.table_html(zrow.iloc[0], mapview.ZONE_FIELDS, lang), unsafe_allow_html=True)
+            st.markdown(popup.table_html(zrow.iloc[0], popup.ZONE_FIELDS, lang), unsafe_allow_html=True)
         else:
             st.caption(T("click_hint"))
 

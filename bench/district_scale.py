@@ -60,7 +60,7 @@ DRAWN_JS = """() => new Promise(r => requestAnimationFrame(() => requestAnimatio
 
 
 def viewport_bounds(center=CENTER, zoom: int = 11, size=VIEWPORT) -> tuple[float, float, float, float]:
-    from geo.render.mapview import viewport_bounds as vb
+    from geo.render.layers.parcels import viewport_bounds as vb
     return vb(center, zoom, size)
 
 
@@ -113,6 +113,7 @@ class Server:
         import folium
 
         from geo.render import assets, mapview, safe_render
+        from geo.render.layers.parcels import parcel_layer
         sel = self._select(sectors)
         if self.approach == "naive":
             with safe_render.plain_folium():
@@ -122,14 +123,15 @@ class Server:
         opts = self._opts(view)
         opts.asset_base = "file://" + str(assets.STATIC_DIR)
         m = mapview.base_map(self.data, sel, opts)
-        mapview.parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view]).add_to(m)
+        parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view]).add_to(m)
         return m.get_root().render()
 
     def change(self, sectors: list[str], view: str) -> float:
         """Seconds from a filter change to the map scripts ready."""
         import folium
 
-        from geo.render import mapview, safe_render
+        from geo.render import safe_render
+        from geo.render.layers.parcels import parcel_layer
         t = time.perf_counter()
         sel = self._select(sectors)
         if self.approach == "naive":
@@ -140,7 +142,7 @@ class Server:
         else:
             opts = self._opts(view)
             m = self.cache.get(self.data, sel, opts)
-            fg = mapview.parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view])
+            fg = parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view])
             _render(m, [fg])
         return time.perf_counter() - t
 
@@ -155,8 +157,8 @@ class Server:
 
     @staticmethod
     def _opts(view: str):
-        from geo.render import mapview
-        return mapview.MapOptions(basemap="none", prefer_canvas=True, center=CENTER, zoom=VIEWS[view])
+        from geo.render.options import MapOptions
+        return MapOptions(basemap="none", prefer_canvas=True, center=CENTER, zoom=VIEWS[view])
 
 
 def server_times(server: Server, view: str) -> tuple[float, float]:

@@ -24,6 +24,8 @@ import folium  # noqa: E402
 from geo.core.filter import Filter, apply_filter  # noqa: E402
 from geo.io.files import load_all  # noqa: E402
 from geo.render import mapview, safe_render  # noqa: E402
+from geo.render.layers.parcels import parcel_layer  # noqa: E402
+from geo.render.options import DEFAULT_CENTER, MapOptions  # noqa: E402
 from ui import mapcache  # noqa: E402
 
 FILTERS = [Filter(), Filter(sectors=["检验检测"]), Filter(sectors=["研发孵化"]), Filter(plans=["HTS"]),
@@ -39,13 +41,13 @@ def ours(data, f, cache=None):
     cache = cache or mapcache.BaseMapCache()
     t = time.perf_counter()
     sel = apply_filter(data, f)
-    opts = mapview.MapOptions(basemap="none")
+    opts = MapOptions(basemap="none")
     m = cache.get(data, sel, opts)
-    fg = mapview.parcel_layer(sel, opts)
+    fg = parcel_layer(sel, opts)
     _render(m, [fg])
     dt = time.perf_counter() - t
     page = mapview.base_map(data, sel, opts)
-    mapview.parcel_layer(sel, opts).add_to(page)
+    parcel_layer(sel, opts).add_to(page)
     return dt, len(page.get_root().render().encode())
 
 
@@ -60,7 +62,7 @@ def _naive(data, f):
     t = time.perf_counter()
     sel = apply_filter(data, f)  # the naive app recomputes the joins on every change
     both = [sel.zones, sel.parcels]
-    m = folium.Map(location=mapview.DEFAULT_CENTER, zoom_start=11, tiles=None)
+    m = folium.Map(location=DEFAULT_CENTER, zoom_start=11, tiles=None)
     colours = {}
     for g in both:
         g = g.copy()

@@ -112,6 +112,77 @@ STRINGS: dict[str, tuple[str, str]] = {
     "feature_count": ("要素", "features"),
     "view_link": ("当前视图链接已写入地址栏，可直接复制分享。", "The address bar holds this view: copy it to share."),
     "data_errors": ("数据校验发现错误", "Data validation found errors"),
+    # ---- the app's frame and pages (ui/)
+    "page_title": ("科学城规划一张图 · Science City Planning Map", "科学城规划一张图 · Science City Planning Map"),
+    "language_name": ("中文", "English"),
+    "tianditu_needs_key": ("天地图需要开发者密钥：请设置环境变量 TIANDITU_KEY 或 Streamlit secrets 中的 tianditu_key。",
+                           "Tianditu needs a key: set TIANDITU_KEY or tianditu_key in Streamlit secrets."),
+    "url_bad_range": ("已忽略链接中的 {param}={value!r}：应为 100~500 这样的范围",
+                      "ignored {param}={value!r} in the link: not a range like 100~500"),
+    "url_bad_basemap": ("已忽略链接中的 base={value!r}：没有这个底图", "ignored base={value!r} in the link: unknown basemap"),
+    "url_bad_view": ("已忽略链接中的地图视图：不是数字", "ignored the map view in the link: not numbers"),
+    "zone_option": ("{zh}", "{en} · {zh}"),
+    "sector_option": ("{mark} {zh}", "{mark} {en} · {zh}"),
+    "chart_group": ("赛道大类", "Sector group"),
+    "check_id": ("核对项", "Check"),
+    "check_description": ("内容", "What is checked"),
+    "check_result": ("结果", "Result"),
+    "check_source": ("文中出处", "Where the plan states it"),
+    "geometry_count": ("数量", "Count"),
+    "promo_title": ("招商推介：为企业匹配地块", "Investment promotion: parcels for a prospective firm"),
+    "promo_firm": ("企业名称", "Firm"),
+    "promo_sector_text": ("企业行业 / 业务（自由填写）", "Firm's business (free text)"),
+    "promo_sector_hint": ("例如：半导体芯片设计、生物医药研发 …", "e.g. IC design, biomedical R&D …"),
+    "promo_sectors": ("或选择规划赛道", "or pick the plans' sectors"),
+    "promo_mu_min": ("用地需求下限（亩）", "Land need from (mu)"),
+    "promo_mu_max": ("用地需求上限（亩）", "Land need to (mu)"),
+    "promo_districts": ("偏好区县", "Preferred districts"),
+    "promo_zones": ("偏好片区 / 镇街", "Preferred zones or towns"),
+    "promo_near_metro": ("靠近轨道站点", "Near a metro station"),
+    "promo_near_univ": ("靠近高校", "Near a university"),
+    "promo_bonded": ("位于综合保税区", "Inside the bonded zone"),
+    "promo_results": ("匹配结果（按匹配度排序）", "Matches (best first)"),
+    "promo_top": ("#{rank} {name}（{score}）", "#{rank} {name} ({score})"),
+    "promo_pick": ("选择地块生成推介资料", "Parcels for the fact sheet"),
+    "promo_html": ("下载推介资料（HTML）", "Download fact sheet (HTML)"),
+    "promo_pdf": ("生成 PDF", "Make PDF"),
+    "promo_pdf_dl": ("下载推介资料（PDF）", "Download fact sheet (PDF)"),
+    "promo_no_parcels": ("没有可匹配的地块", "No parcels to match"),
+    "promo_link": ("当前企业画像与所选地块已写入地址栏，复制即可分享。",
+                   "The address bar holds this profile and the chosen parcels: copy it to share."),
+    "promo_rank": ("排名", "Rank"),
+    "promo_id": ("编号", "ID"),
+    "promo_name": ("名称", "Name"),
+    "promo_score": ("匹配度", "Score"),
+    "promo_reasons": ("理由", "Why"),
+    "edit_title": ("数据维护：导入测绘边界与数字化", "Boundaries: import surveyed files, digitise"),
+    "edit_who": ("操作人", "Your name"),
+    "edit_import": ("导入文件", "Import a file"),
+    "edit_upload": ("GeoJSON / 压缩 Shapefile / GeoPackage / KML / KMZ / CSV / DXF（≤ 50 MB）",
+                    "GeoJSON / zipped Shapefile / GeoPackage / KML / KMZ / CSV / DXF (≤ 50 MB)"),
+    "edit_layer": ("写入图层", "Layer"),
+    "edit_layer_parcels": ("项目地块", "Project parcels"),
+    "edit_layer_zones": ("规划片区", "Plan zones"),
+    "edit_crs": ("坐标系", "CRS"),
+    "edit_auto": ("自动识别", "detect"),
+    "edit_review": ("逐要素检查（勾选要保存的要素）", "Review (tick the features to store)"),
+    "edit_save": ("保存所选要素", "Store the ticked features"),
+    "edit_saved": ("已保存", "Stored"),
+    "edit_conflict": ("保存被拒绝", "Not stored"),
+    "edit_digitise": ("在地图上数字化", "Digitise on the map"),
+    "edit_target": ("要数字化的项目地块", "Project whose parcel you draw"),
+    "edit_draw_hint": ("用左侧多边形工具绘制边界，双击或点击起点结束。",
+                       "Draw the outline with the polygon tool; click the first point to finish."),
+    "edit_area": ("绘制面积", "Drawn area"),
+    "edit_plan": ("规划面积", "Plan area"),
+    "edit_save_drawn": ("保存为数字化边界", "Store as digitised boundary"),
+    "edit_history": ("修改记录", "History"),
+    "edit_change": ("要撤销的修改", "Change to undo"),
+    "edit_undo": ("撤销所选修改", "Undo the selected change"),
+    "edit_undone": ("已撤销", "Undone"),
+    "edit_nothing": ("没有勾选可保存的要素", "No feature ticked"),
+    "edit_crs_used": ("使用坐标系", "CRS used"),
+    "edit_invalid": ("绘制的图形无效（自相交），已修复为有效多边形", "The drawing self-intersects: repaired to a valid polygon"),
 }
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -136,6 +207,22 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "source_ref": ("来源表格/章节", "Table or section"), "quote_zh": ("原文摘录", "Quote from the plan"),
     "notes": ("备注", "Notes"), "area_mu_plan": ("规划面积（亩）", "Plan area (mu)"),
     "parcel_geometry_source": ("地块几何来源", "Parcel geometry source"),
+    # ---- columns of the app's other tables (targets, sources, snapshots, store history, import review)
+    "indicator_id": ("指标编号", "Indicator ID"), "indicator_zh": ("指标", "Indicator (zh)"),
+    "indicator_en": ("指标（英）", "Indicator"), "scope_zh": ("范围", "Scope"), "unit_zh": ("单位", "Unit"),
+    "year": ("年份", "Year"), "value": ("数值", "Value"), "value_text": ("数值（原文）", "Value as printed"),
+    "value_kind": ("数值类型", "Value kind"), "comparator": ("比较", "Comparator"), "series": ("指标（单位）", "Indicator (unit)"),
+    "seed_file": ("原文文件", "Plan text file"), "title_zh": ("标题", "Title (zh)"), "title_en": ("标题（英）", "Title"),
+    "issuer_zh": ("发布机关", "Issued by"), "doc_number": ("文号", "Document number"), "date_issued": ("发布日期", "Issued"),
+    "period": ("规划期", "Period"), "file": ("文件", "File"), "created": ("生成时间", "Created"), "format": ("格式", "Format"),
+    "crs": ("坐标系", "CRS"), "filter": ("筛选条件", "Filter"), "parcels": ("地块", "Parcels"), "zones": ("片区", "Zones"),
+    "projects": ("项目", "Projects"), "data_version": ("数据版本", "Data version"), "id": ("编号", "ID"),
+    "change": ("变化", "Change"), "attributes": ("变化的属性", "Changed attributes"), "change_id": ("修改编号", "Change"),
+    "when": ("时间", "When"), "who": ("操作人", "Who"), "action": ("操作", "Action"), "target_id": ("对象编号", "Target"),
+    "undoes": ("撤销的修改", "Undoes"), "note": ("说明", "Note"), "store": ("保存", "Store"), "feature": ("要素", "Feature"),
+    "source_id": ("文件中的编号", "ID in the file"), "source_name": ("文件中的名称", "Name in the file"),
+    "match_id": ("匹配到", "Matched to"), "match_method": ("匹配方式", "Matched by"), "plan_mu": ("规划面积（亩）", "Plan area (mu)"),
+    "problems": ("问题", "Problems"), "acceptable": ("可保存", "Acceptable"),
 }
 
 GEOMETRY_SOURCE_LABELS = {
@@ -373,8 +460,8 @@ def _finite(x: object) -> float | None:
     return None if math.isnan(v) or math.isinf(v) else v
 
 
-def number(x: float | None, digits: int = 1) -> str:
-    """A number with thousands separators and at most ``digits`` decimals (trailing zeros dropped).
+def number(x: float | None, digits: int = 1, trim: bool = True) -> str:
+    """A number with thousands separators and ``digits`` decimals, trailing zeros dropped.
 
     Parameters
     ----------
@@ -382,6 +469,8 @@ def number(x: float | None, digits: int = 1) -> str:
         The value; anything that is not a finite number (None, NaN, ``pd.NA``) is missing.
     digits : int, default 1
         Decimals kept; 0 rounds to a whole number.
+    trim : bool, default True
+        Drop trailing zeros ("1.5", "2"); False keeps them (a score: "0.40", "1.00").
 
     Returns
     -------
@@ -391,7 +480,8 @@ def number(x: float | None, digits: int = 1) -> str:
     v = _finite(x)
     if v is None:
         return MISSING
-    return f"{v:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
+    text = f"{v:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if digits and trim else text
 
 
 def distance(metres: float | None, unit: str = "auto") -> str:
@@ -415,4 +505,4 @@ def distance(metres: float | None, unit: str = "auto") -> str:
         return MISSING
     if unit == "km":
         return f"{number(v / 1000, 2)} km"
-    return f"{v:.0f} m" if v < 1000 else f"{v / 1000:.1f} km"
+    return f"{number(v, 0)} m" if v < 1000 else f"{number(v / 1000, 1, trim=False)} km"

@@ -21,7 +21,8 @@ from geo.core.filter import Filter, apply_filter
 from geo.core.gcj02 import geom_from_gcj02
 from geo.core.geometry import repair
 from geo.io import importer, open_store, store
-from geo.render import assets, basemaps, mapview
+from geo.render import assets, basemaps, mapview, options
+from geo.render.layers.parcels import parcel_layer
 
 L = {
     "title": ("数据维护：导入测绘边界与数字化", "Boundaries: import surveyed files, digitise"),
@@ -94,11 +95,11 @@ def render(data, lang: str, basemap: str, on_change):
                               format_func=lambda pid: f"{pid} · {with_land.set_index('project_id').loc[pid, 'name_zh']}")
         st.caption(tr("draw_hint", lang))
         row = data.parcels.set_index("project_id").loc[target] if target in set(data.parcels.project_id) else None
-        center = (row.geometry.centroid.y, row.geometry.centroid.x) if row is not None else mapview.DEFAULT_CENTER
-        opts = mapview.MapOptions(lang=lang, basemap=basemap, center=center, zoom=15)
+        center = (row.geometry.centroid.y, row.geometry.centroid.x) if row is not None else options.DEFAULT_CENTER
+        opts = options.MapOptions(lang=lang, basemap=basemap, center=center, zoom=15)
         sel = apply_filter(data, Filter(layouts=["towns"]))
         m = mapview.base_map(data, sel, opts)
-        mapview.parcel_layer(apply_filter(data, Filter()), opts).add_to(m)
+        parcel_layer(apply_filter(data, Filter()), opts).add_to(m)
         plugins.Draw(draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
                                    "rectangle": True, "polygon": {"allowIntersection": False, "showArea": False}},
                      edit_options={"edit": False}, position="topleft").add_to(m)

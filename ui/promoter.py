@@ -16,7 +16,11 @@ from streamlit_folium import st_folium
 from geo import i18n
 from geo.core.filter import Filter, apply_filter
 from geo.core.matching import FirmProfile, match
-from geo.render import factsheet, mapview
+from geo.io.contact import load_contact
+from geo.render import factsheet
+from geo.render.layers.match import match_layer
+from geo.render.layers.poi import poi_layer
+from geo.render.options import MapOptions
 from ui import mapcache
 
 L = {
@@ -81,7 +85,7 @@ def name_col_of(lang: str) -> str:
 def _sheet(picks: tuple[str, ...], lang: str, _data) -> str:
     """The fact sheet's HTML (its map is a matplotlib drawing): once per parcels × language,
     not on every rerun of the page."""
-    return factsheet.factsheet_html(_data, list(picks), lang)
+    return factsheet.factsheet_html(_data, list(picks), lang, load_contact())
 
 
 def render(data, lang: str, sector_list: list[str], sector_title, zone_title, basemap: str):
@@ -133,14 +137,14 @@ def render(data, lang: str, sector_list: list[str], sector_title, zone_title, ba
     with col_map:
         best = data.parcels.set_index("parcel_id").loc[show.parcel_id]
         minx, miny, maxx, maxy = best.total_bounds
-        opts = mapview.MapOptions(lang=lang, basemap=basemap, center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
-                                  show_layers=data.catalogue.context_layer_ids)  # data/src/layers.csv "context"
+        opts = MapOptions(lang=lang, basemap=basemap, center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
+                          show_layers=data.catalogue.context_layer_ids)  # data/src/layers.csv "context"
         sel = apply_filter(data, Filter(layouts=data.catalogue.context_layer_ids))
         cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache())
         base = cache.get(data, sel, opts)  # reruns that keep the ranking (picks, PDF) reuse it
         pad = 0.03
-        layers = [mapview.match_layer(data, ranked, opts),
-                  mapview.poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]
+        layers = [match_layer(data, ranked, opts),
+                  poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]
         st_folium(base, key="promo_map", height=560, use_container_width=True, feature_group_to_add=layers,
                   layer_control=folium.LayerControl(collapsed=True), returned_objects=[])
     with col_fs:

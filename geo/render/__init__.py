@@ -1,1 +1,9 @@
-"""geo/render"""
+"""Drawing the plan: Leaflet maps (layers, elements, style, basemaps, vendored assets) and fact sheets.
+
+Importing the package makes every map built with it render safely (:mod:`geo.render.safe_render`):
+rendered output is never run through Jinja a second time.
+"""
+
+from geo.render import safe_render
+
+safe_render.install()

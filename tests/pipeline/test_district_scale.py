@@ -12,6 +12,8 @@ from geo.core.matching import FirmProfile, match
 from geo.io import export
 from geo.pipeline import synth
 from geo.render import mapview
+from geo.render.layers import parcels as parcel_layers
+from geo.render.options import MapOptions
 
 N = 100_000
 
@@ -46,7 +48,7 @@ def test_filters_on_the_large_layer(big):
 def test_district_view_sends_density_cells_not_parcels(big):
     data, e, m, pj = big
     sel = apply_filter(data, Filter())
-    fg = mapview.parcel_layer(sel, mapview.MapOptions(basemap="none", prefer_canvas=True), None, 11)
+    fg = parcel_layers.parcel_layer(sel, MapOptions(basemap="none", prefer_canvas=True), None, 11)
     counts = mapview.map_feature_counts(_in_map(fg))
     cells = sum(v for k, v in counts.items() if k.startswith("density-"))
     assert 0 < cells < 2000
@@ -59,16 +61,16 @@ def test_street_view_sends_only_the_parcels_in_view_with_lean_popups(big):
     data, e, m, pj = big
     sel = apply_filter(data, Filter())
     bounds = (106.315, 29.52, 106.33, 29.53)
-    fg = mapview.parcel_layer(sel, mapview.MapOptions(basemap="none"), bounds, 16)
+    fg = parcel_layers.parcel_layer(sel, MapOptions(basemap="none"), bounds, 16)
     feats = [f for sub in fg._children.values() if hasattr(sub, "data") for f in sub.data["features"]]
-    assert 0 < len(feats) <= mapview.DETAIL_MAX
+    assert 0 < len(feats) <= parcel_layers.DETAIL_MAX
     ids = {f["properties"]["project_id"] for f in feats}
     import shapely
     view = shapely.box(106.315 - 0.00375, 29.52 - 0.0025, 106.33 + 0.00375, 29.53 + 0.0025)
     inside = set(sel.parcels[sel.parcels.intersects(view)].project_id)
     assert ids == inside  # exactly the parcels of the padded view
     props = feats[0]["properties"]
-    assert set(props) <= set(mapview.LEAN_FIELDS) | {"_k", "_n", "_w", "_s"}  # details come on click
+    assert set(props) <= set(parcel_layers.LEAN_FIELDS) | {"_k", "_n", "_w", "_s"}  # details come on click
     # a click's tooltip text carries the id the app parses to show the full record
     tip = f"{props['_n']}\n编号 {props['project_id']}"
     assert re.search(r"(?:编号|ID)\s+(\S+)\s*$", tip).group(1) == props["project_id"]

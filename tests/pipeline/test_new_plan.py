@@ -22,6 +22,7 @@ from geo.core.filter import Filter, apply_filter
 from geo.io import export
 from geo.io.files import load_all
 from geo.render import mapview
+from geo.render.options import MapOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = "TST"
@@ -142,7 +143,7 @@ def _groups(m: folium.Map) -> dict[str, tuple[bool, list[str]]]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_map_draws_the_new_layers_with_their_titles_and_visibility(data, lang):
-    m = mapview.build_map(data, apply_filter(data, Filter()), mapview.MapOptions(lang=lang, basemap="none"))
+    m = mapview.build_map(data, apply_filter(data, Filter()), MapOptions(lang=lang, basemap="none"))
     groups = _groups(m)
     ring_title = data.catalogue.layer(RING).title(lang)
     others_title = data.catalogue.layer(OTHERS).title(lang)

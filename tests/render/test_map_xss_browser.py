@@ -6,6 +6,7 @@ from playwright.sync_api import sync_playwright
 
 from geo.core.filter import Filter, apply_filter
 from geo.render import assets, mapview
+from geo.render.options import MapOptions
 from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS
 
 EVIL = '<img src=x onerror="window.__xss=1">国家质检基地'
@@ -18,7 +19,7 @@ def test_hostile_name_is_shown_as_text(data, tmp_path):
     evil.projects.loc[i, "name_zh"] = EVIL
     evil.projects.loc[i, "quote_zh"] = "</script><script>window.__xss=2</script>"
     sel = apply_filter(evil, Filter(sectors=["检验检测"]))
-    m = mapview.build_map(evil, sel, mapview.MapOptions(basemap="none"))
+    m = mapview.build_map(evil, sel, MapOptions(basemap="none"))
     page_html = assets.inline_assets(m.get_root().render())
     f = tmp_path / "evil.html"
     f.write_text(page_html, encoding="utf-8")

@@ -8,11 +8,12 @@ import pytest
 
 from geo.core.filter import Filter, apply_filter
 from geo.render import assets, mapview
+from geo.render.options import MapOptions
 
 
 def render(data, f=None, **kw):
     sel = apply_filter(data, f or Filter())
-    m = mapview.build_map(data, sel, mapview.MapOptions(**kw))
+    m = mapview.build_map(data, sel, MapOptions(**kw))
     return m, m.get_root().render()
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from geo.core.filter import Filter, apply_filter
 from geo.render import mapview, safe_render
+from geo.render.layers.parcels import parcel_layer
+from geo.render.options import MapOptions
 
 PAYLOADS = ["{{ 7*7 }}", "{{ cycler.__init__.__globals__.os.getcwd() }}", "{% for x in range(3) %}x{% endfor %}",
             "{# c #}"]
@@ -47,10 +49,10 @@ def test_injection_through_our_layers(data, memberships, tmp_path):
     projects.loc[projects.project_id == pid, "name_zh"] = "{{ 6*7 }}地块"
     d = type(data)(projects, data.targets, zones, parcels, data.districts, data.manifest, data.sources, [], data.pois)
     sel = apply_filter(d, Filter())
-    opts = mapview.MapOptions(basemap="none")
+    opts = MapOptions(basemap="none")
     m = mapview.base_map(d, sel, opts)
     page = m.get_root().render()
-    fg = _get_feature_group_string(mapview.parcel_layer(sel, opts), map=m, idx=0)
+    fg = _get_feature_group_string(parcel_layer(sel, opts), map=m, idx=0)
     assert "{{ 6*7 }}" in page and "\\u0034\\u0032" not in page
     assert "{{ 6*7 }}地块" in fg or "{{ 6*7 }}\\u5730\\u5757" in fg
     assert '"_n": "42' not in page + fg
@@ -58,16 +60,16 @@ def test_injection_through_our_layers(data, memberships, tmp_path):
 
 def test_page_bytes_unchanged_and_render_faster(data, memberships):
     sel = apply_filter(data, Filter())
-    opts = mapview.MapOptions()
+    opts = MapOptions()
 
     def norm(h):
         return re.sub(r"_[0-9a-f]{32}", "_X", h)
 
-    m = mapview.build_map(data, sel, opts, memberships)
+    m = mapview.build_map(data, sel, opts)
     t = time.perf_counter()
     ours = norm(m.get_root().render())
     t_ours = time.perf_counter() - t
-    m = mapview.build_map(data, sel, opts, memberships)
+    m = mapview.build_map(data, sel, opts)
     with safe_render.plain_folium():
         t = time.perf_counter()
         plain = norm(m.get_root().render())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from geo.render import mapview
+from geo.render.layers import parcels as parcel_layers
 from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, block_external, streamlit_server, wait_map
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_large_layer_in_the_app(server):
         s = poll(page, lambda s: s["p"] > 0, timeout=240)
         timings["open_street_view_s"] = round(time.time() - t, 2)
         assert s["canvas"] and s["svgParcels"] == 0  # Canvas renderer: no DOM path per parcel
-        assert 0 < s["p"] <= mapview.DETAIL_MAX and s["outside"] == 0 and s["z"] > 0
+        assert 0 < s["p"] <= parcel_layers.DETAIL_MAX and s["outside"] == 0 and s["z"] > 0
         expect(page.get_by_text(f"{N + 25} / {N + 25}").first).to_be_visible(timeout=30000)  # caption: all parcels selected
         page.screenshot(path=str(ART / "browser_100k_street.png"))
 

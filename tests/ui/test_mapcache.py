@@ -6,12 +6,14 @@ from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from geo.core.filter import Filter, apply_filter
 from geo.render import mapview
+from geo.render.layers.parcels import parcel_layer
+from geo.render.options import MapOptions
 from ui import mapcache
 
 
 def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data):
     cache = mapcache.BaseMapCache()
-    opts = mapview.MapOptions(basemap="none")
+    opts = MapOptions(basemap="none")
     a = apply_filter(data, Filter())
     b = apply_filter(data, Filter(sectors=["检验检测"]))
     c = apply_filter(data, Filter(plans=["HTS"]))
@@ -20,7 +22,7 @@ def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data):
         """what st_folium does with the map it is given: render it, renumber its ids, add its layers"""
         m.get_root().render()
         script = _get_map_string(m)
-        _get_feature_group_string(mapview.parcel_layer(sel, opts), map=m, idx=0)
+        _get_feature_group_string(parcel_layer(sel, opts), map=m, idx=0)
         return re.sub(r"_[0-9a-f]{32}", "_X", script)
 
     fresh = st_folium_renders(mapview.base_map(data, a, opts), a)
@@ -30,13 +32,13 @@ def test_base_map_reused_for_sector_changes_rebuilt_for_zone_changes(data):
     assert first == again == fresh  # the browser keeps its map, and it is the map a fresh build gives
     cache.get(data, c, opts)
     assert cache.builds == 2
-    cache.get(data, c, mapview.MapOptions(basemap="none", lang="en"))
+    cache.get(data, c, MapOptions(basemap="none", lang="en"))
     assert cache.builds == 3
 
 
 def test_thematic_map_depends_on_the_projects(data):
     cache = mapcache.BaseMapCache()
-    opts = mapview.MapOptions(basemap="none", thematic="land")
+    opts = MapOptions(basemap="none", thematic="land")
     cache.get(data, apply_filter(data, Filter()), opts)
     cache.get(data, apply_filter(data, Filter(sectors=["检验检测"])), opts)
     assert cache.builds == 2  # the classes are sums over the selected projects

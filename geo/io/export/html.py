@@ -27,13 +27,13 @@ def write(job: Job) -> Path:
     ExportError
         For any CRS but WGS84 (the web map shifts to GCJ-02 itself when its basemap needs it).
     """
-    from geo.render import assets, mapview
+    from geo.render import assets, mapview, options
 
     if job.crs != "EPSG:4326":
         raise ExportError("the HTML map is drawn on a web map in WGS84; choose EPSG:4326 (its basemap handles GCJ-02)")
     v = job.view
-    opts = mapview.MapOptions(lang=job.lang, basemap=v.get("basemap", "none"), thematic=v.get("thematic", "none"),
-                              center=v.get("center", mapview.DEFAULT_CENTER), zoom=v.get("zoom", mapview.DEFAULT_ZOOM),
+    opts = options.MapOptions(lang=job.lang, basemap=v.get("basemap", "none"), thematic=v.get("thematic", "none"),
+                              center=v.get("center", options.DEFAULT_CENTER), zoom=v.get("zoom", options.DEFAULT_ZOOM),
                               tianditu_key=v.get("tianditu_key", ""))
     page = assets.inline_assets(mapview.build_map(job.data, job.selection, opts).get_root().render())
     page = page.replace("<head>", "<head>\n<script type=\"application/json\" id=\"scimap-metadata\">"

@@ -1,0 +1,146 @@
+"""What a map feature carries and how a record reads: fields, plain-text values, the details table.
+
+Nothing user- or data-controlled becomes HTML on the map: features carry plain, formatted values
+(no markup), and one renderer per page (:class:`geo.render.elements.renderer.Renderer`) builds the
+tooltip and popup DOM with textContent, so no name or quote can inject markup. The details panel
+beside the map is an escaped table (:func:`table_html`).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import i18n
+from geo.core.missing import is_blank
+
+PARCEL_FIELDS = ["project_id", "name_zh", "name_en", "kind", "sector_zh", "sector_en", "sector_group_zh",
+                 "zone_name_zh", "region_zh", "district", "function_zh", "function_en", "land_mu", "land_mu_text", "land_note",
+                 "area_mu", "output_target_yi", "output_target_text", "target_year", "output_per_mu_wan",
+                 "geometry_source", "placement_note", "source_doc", "source_ref", "quote_zh", "notes"]
+ZONE_FIELDS = ["zone_id", "name_zh", "name_en", "layout", "role_zh", "role_en", "district_zh", "sectors_zh",
+               "area_mu_plan", "geometry_source", "position_method", "position_confidence", "position_note",
+               "extent_method", "position_source", "source_doc", "source_ref", "quote_zh"]
+GEOMETRY_SOURCE_FIELDS = ("geometry_source", "parcel_geometry_source")
+
+
+def value_text(v: Any, field: str, lang: str) -> str:
+    """One value as shown: "" when blank, a geometry source in words, a float to 2 decimals.
+
+    Parameters
+    ----------
+    v : Any
+        The cell.
+    field : str
+        Its column.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+    """
+    if is_blank(v):
+        return ""
+    if field in GEOMETRY_SOURCE_FIELDS:
+        return i18n.geometry_source_label(str(v), lang)
+    if isinstance(v, float):
+        return i18n.number(v, 2)
+    return str(v)
+
+
+def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
+    """Escaped HTML table of a record's fields (the details panel beside the map).
+
+    Parameters
+    ----------
+    row : pandas.Series
+        One parcel or zone.
+    fields : list of str
+        The fields to show, in order (blank ones are left out).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+    """
+    cells = []
+    for f in fields:
+        if f not in row.index:
+            continue
+        v = value_text(row[f], f, lang)
+        if not v:
+            continue
+        cells.append(f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'>"
+                     f"{html.escape(i18n.label(f, lang))}</th><td>{html.escape(v)}</td></tr>")
+    return "<table style='font-size:12px;max-width:420px'>" + "".join(cells) + "</table>"
+
+
+def _texts(df: pd.DataFrame, column: str, lang: str) -> list[str]:
+    """A column's values as shown (all "" when the frame has no such column)."""
+    if column not in df.columns:
+        return [""] * len(df)
+    return [value_text(v, column, lang) for v in df[column].tolist()]
+
+
+def _local(df: pd.DataFrame, base: str, lang: str) -> list[str]:
+    """A bilingual column in the language, falling back to the Chinese value where it is blank."""
+    zh = _texts(df, i18n.col(base, "zh"), lang)
+    local = _texts(df, i18n.col(base, lang), lang)
+    return [a or b for a, b in zip(local, zh, strict=True)]
+
+
+def records(df: pd.DataFrame, fields: list[str], lang: str, kind: str,
+            values: pd.Series | None = None) -> list[dict[str, Any]]:
+    """Formatted properties per feature, column by column (a district view formats 10⁴ rows per pan).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Parcels or zones.
+    fields : list of str
+        The fields a popup lists (blank values are left out).
+    lang : {"zh", "en"}
+    kind : {"p", "z"}
+        Parcels or zones: ``_s`` (the second line) is the sector or the layout role.
+    values : pandas.Series, optional
+        A thematic measure per ``zone_id`` (zones only): ``_v``.
+
+    Returns
+    -------
+    list of dict
+        Also ``_k`` (kind), ``_n`` (name), ``_w`` (geometry source).
+    """
+    cols = {f: _texts(df, f, lang) for f in fields if f in df.columns}
+    names = _local(df, "name", lang)
+    second = _texts(df, i18n.col("sector", lang), lang) if kind == "p" else _local(df, "role", lang)
+    how = df["geometry_source"].tolist() if "geometry_source" in df.columns else [None] * len(df)
+    zone_ids = df["zone_id"].tolist() if "zone_id" in df.columns else [None] * len(df)
+    vals = values.dropna().to_dict() if values is not None else {}
+    recs = []
+    for i in range(len(df)):
+        d = {f: v[i] for f, v in cols.items() if v[i]}
+        d.update(_k=kind, _n=names[i], _w=how[i] if isinstance(how[i], str) else "", _s=second[i])
+        if kind != "p" and zone_ids[i] in vals:
+            d["_v"] = i18n.number(float(vals[zone_ids[i]]), 1)
+        recs.append(d)
+    return recs
+
+
+def with_props(gdf: gpd.GeoDataFrame, fields: list[str], lang: str, kind: str,
+               values: pd.Series | None = None) -> gpd.GeoDataFrame:
+    """The features' geometry with one ``_p`` column of :func:`records`.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+    fields, lang, kind, values
+        As :func:`records`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    return gpd.GeoDataFrame({"_p": records(gdf, fields, lang, kind, values)}, geometry=gdf.geometry.values, crs=gdf.crs)
