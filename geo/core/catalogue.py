@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo import i18n
+
 PLAN_FIELDS = ("source_doc", "seed_file", "title_zh", "title_en", "issuer_zh", "doc_number", "date_issued",
                "period", "kind")
 """Columns of ``data/sources.csv``; the first four are required."""
@@ -58,7 +60,7 @@ class Plan:
         -------
         str
         """
-        return self.title_zh if lang == "zh" else self.title_en
+        return getattr(self, i18n.col("title", lang))
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Layer:
         -------
         str
         """
-        return self.title_zh if lang == "zh" else self.title_en
+        return getattr(self, i18n.col("title", lang))
 
     @classmethod
     def from_record(cls, rec: Mapping) -> Layer:

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo import i18n
 from geo.config import COMMON_LAYER
 from geo.core import join
 from geo.core.model import PlanData
@@ -161,7 +162,7 @@ def sectors_of(projects: pd.DataFrame, lang: str = "zh") -> list[str]:
     -------
     list of str
     """
-    col = "sector_zh" if lang == "zh" else "sector_en"
+    col = i18n.col("sector", lang)
     return sorted({s for v in projects[col] for s in split_multi(v)})
 
 

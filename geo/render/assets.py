@@ -34,9 +34,24 @@ LOCAL_ASSETS = {
 # Folium's default page also loads jQuery, Bootstrap, awesome-markers and Font Awesome; the map
 # uses none of them (no folium.Icon markers), so they are dropped rather than vendored.
 DROP = ("jquery", "bootstrap", "awesome", "glyphicons", "fontawesome")
+MIME = {"png": "image/png", "svg": "image/svg+xml", "gif": "image/gif"}
 
 
 def local_url(cdn_url: str, base: str) -> str | None:
+    """The vendored copy of a CDN asset, served from ``base``.
+
+    Parameters
+    ----------
+    cdn_url : str
+        The URL folium or a plugin points at.
+    base : str
+        URL the vendored files are served from.
+
+    Returns
+    -------
+    str or None
+        None when the asset is not vendored.
+    """
     for frag, rel in LOCAL_ASSETS.items():
         if cdn_url.endswith(frag):
             return f"{base.rstrip('/')}/{rel}"
@@ -44,8 +59,25 @@ def local_url(cdn_url: str, base: str) -> str | None:
 
 
 def localize(m: folium.Map, base: str = "/app/static") -> folium.Map:
-    """Point the map's and every child element's default_js/default_css at `base`."""
-    def fix(links):
+    """Point the map's and every child element's ``default_js``/``default_css`` at ``base``.
+
+    Parameters
+    ----------
+    m : folium.Map
+    base : str, default "/app/static"
+        URL the vendored files are served from.
+
+    Returns
+    -------
+    folium.Map
+        The same map, changed in place.
+
+    Raises
+    ------
+    ValueError
+        An element loads an asset that has no vendored copy.
+    """
+    def fix(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
         out = []
         for name, url in links:
             if any(d in name.lower() or d in url.lower() for d in DROP):
@@ -70,42 +102,63 @@ def localize(m: folium.Map, base: str = "/app/static") -> folium.Map:
 
 
 def inline_assets(html: str, base: str = "/app/static") -> str:
-    """Replace <script src>/<link href> pointing at `base` by the files' contents, for
-    self-contained HTML exports that must open offline."""
-    def read(url: str) -> str:
-        rel = url[len(base.rstrip("/")) + 1:]
-        return (STATIC_DIR / rel).read_text(encoding="utf-8")
+    """Replace ``<script src>``/``<link href>`` pointing at ``base`` by the files' contents.
 
+    For self-contained HTML exports that must open offline; images a stylesheet refers to become
+    data URIs.
+
+    Parameters
+    ----------
+    html : str
+        A rendered page.
+    base : str, default "/app/static"
+        URL the vendored files were linked from.
+
+    Returns
+    -------
+    str
+    """
     b = re.escape(base.rstrip("/"))
     html = re.sub(r'<script src="(' + b + r'/[^"]+)"></script>',
-                  lambda mt: "<script>" + read(mt.group(1)) + "</script>", html)
-    def css(url: str) -> str:
-        rel = url[len(base.rstrip("/")) + 1:]
-        folder = (STATIC_DIR / rel).parent
+                  lambda mt: "<script>" + _static_file(mt.group(1), base).read_text(encoding="utf-8") + "</script>", html)
+    return re.sub(r'<link rel="stylesheet" href="(' + b + r'/[^"]+)"\s*/?>',
+                  lambda mt: "<style>" + _inline_css(_static_file(mt.group(1), base)) + "</style>", html)
 
-        def data_uri(m):
-            ref = m.group(1).strip("'\"")
-            f = folder / ref
-            if ref.startswith(("data:", "#", "http")) or not f.is_file():
-                return m.group(0)
-            mime = {"png": "image/png", "svg": "image/svg+xml", "gif": "image/gif"}.get(f.suffix[1:], "application/octet-stream")
-            return f"url(data:{mime};base64,{base64.b64encode(f.read_bytes()).decode()})"
 
-        return re.sub(r"url\(([^)]+)\)", data_uri, read(url))
+def _static_file(url: str, base: str) -> Path:
+    return STATIC_DIR / url[len(base.rstrip("/")) + 1:]
 
-    html = re.sub(r'<link rel="stylesheet" href="(' + b + r'/[^"]+)"\s*/?>',
-                  lambda mt: "<style>" + css(mt.group(1)) + "</style>", html)
-    return html
+
+def _inline_css(path: Path) -> str:
+    """A vendored stylesheet with the images it refers to as data URIs."""
+    def data_uri(m: re.Match) -> str:
+        ref = m.group(1).strip("'\"")
+        f = path.parent / ref
+        if ref.startswith(("data:", "#", "http")) or not f.is_file():
+            return m.group(0)
+        mime = MIME.get(f.suffix[1:], "application/octet-stream")
+        return f"url(data:{mime};base64,{base64.b64encode(f.read_bytes()).decode()})"
+
+    return re.sub(r"url\(([^)]+)\)", data_uri, path.read_text(encoding="utf-8"))
 
 
 def external_hosts(text: str) -> set[str]:
-    """Hosts the page would load from: <script src>, <link href>, <img>/<iframe>/<source> src and
-    CSS url(). Hyperlinks (<a href>, e.g. Leaflet's attribution) load nothing and are not counted."""
+    """Hosts a page would load from.
+
+    ``<script src>``, ``<link href>``, ``<img>``/``<iframe>``/``<source>`` src and CSS ``url()``.
+    Hyperlinks (``<a href>``, e.g. Leaflet's attribution) load nothing and are not counted.
+
+    Parameters
+    ----------
+    text : str
+        A rendered page.
+
+    Returns
+    -------
+    set of str
+    """
     urls = re.findall(r'<(?:script|img|iframe|source|embed)\b[^>]*\bsrc\s*=\s*["\'](https?://[^"\']+)', text, re.I)
     urls += re.findall(r'<link\b[^>]*\bhref\s*=\s*["\'](https?://[^"\']+)', text, re.I)
     urls += re.findall(r'url\(\s*["\']?(https?://[^)"\']+)', text)
     return {re.match(r"https?://([^/:]+)", u).group(1) for u in urls}
 
-
-def vendored_files() -> list[Path]:
-    return sorted((STATIC_DIR / VENDOR).rglob("*"))

@@ -4,10 +4,10 @@ branca wraps every rendered script, header and html fragment in `Element(text)`,
 compiles its text as a Jinja template, rendered again when the page is assembled. Two effects:
 - template injection: a feature property "{{ 7*7 }}" comes out of the page as "49", and
   "{{ cycler.__init__.__globals__.os.getcwd() }}" runs Python on the server — the names of an
-  uploaded file's features reach the map (tests/test_safe_render.py shows both, unpatched);
+  uploaded file's features reach the map (tests/render/test_safe_render.py shows both, unpatched);
 - cost: Jinja lexes every layer's GeoJSON (0.36 s of a 1,000-parcel rerun; most of plain folium's
   server time at 50,000 parcels).
-`install()` (done on import of geo.mapview) makes `Element(text)` built while an element renders
+`install()` (done on import of the package geo.render) makes `Element(text)` built while an element renders
 a literal — the text already is rendered output. Templates built outside rendering (folium's own
 class and `Div` templates) are compiled as before. `plain_folium()` turns it off for the benchmark's
 baseline, which must be folium as shipped. One folium feature relies on the second pass: element
@@ -20,6 +20,8 @@ import contextlib
 import contextvars
 import functools
 import types
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import jinja2
 from branca import element as _branca
@@ -27,31 +29,38 @@ from branca import element as _branca
 _RENDERING = contextvars.ContextVar("scimap_rendering", default=False)
 _DISABLED = contextvars.ContextVar("scimap_plain_folium", default=False)
 _EMPTY_MODULE = types.SimpleNamespace()
+T = TypeVar("T", bound=type)
 
 
 class LiteralTemplate:
     """A stand-in for a compiled template whose source is final text."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.text = text[:-1] if text.endswith("\n") else text  # as Jinja: one trailing newline dropped
         self.module = _EMPTY_MODULE
 
-    def render(self, *args, **kwargs) -> str:
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """The text itself (the arguments are ignored: there is nothing to fill in).
+
+        Returns
+        -------
+        str
+        """
         return self.text
 
 
-def _template(source, *args, **kwargs):
+def _template(source: Any, *args: Any, **kwargs: Any) -> jinja2.Template | LiteralTemplate:
     if _RENDERING.get() and not _DISABLED.get() and isinstance(source, str) and not args and not kwargs:
         return LiteralTemplate(source)
     return jinja2.Template(source, *args, **kwargs)
 
 
-def _guard(render):
+def _guard(render: Callable[..., str]) -> Callable[..., str]:
     if getattr(render, "_scimap_guarded", False):
         return render
 
     @functools.wraps(render)
-    def guarded(self, *args, **kwargs):
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> str:
         token = _RENDERING.set(True)
         try:
             return render(self, *args, **kwargs)
@@ -62,7 +71,7 @@ def _guard(render):
     return guarded
 
 
-def _all_subclasses(cls):
+def _all_subclasses(cls: type) -> Iterator[type]:
     for sub in cls.__subclasses__():
         yield sub
         yield from _all_subclasses(sub)
@@ -78,16 +87,32 @@ def install() -> None:
             cls.render = _guard(cls.__dict__["render"])
 
 
-def guard_class(cls):
-    """Class decorator for Element subclasses defined after `install()`."""
+def guard_class(cls: T) -> T:
+    """Class decorator for Element subclasses defined after :func:`install` that define ``render``.
+
+    Parameters
+    ----------
+    cls : type
+        A branca Element subclass.
+
+    Returns
+    -------
+    type
+        The same class, its ``render`` guarded.
+    """
     if "render" in cls.__dict__:
         cls.render = _guard(cls.__dict__["render"])
     return cls
 
 
 @contextlib.contextmanager
-def plain_folium():
-    """folium as shipped (re-templating its output), for the benchmark's baseline."""
+def plain_folium() -> Iterator[None]:
+    """Within the block, folium as shipped (re-templating its output), for the benchmark's baseline.
+
+    Yields
+    ------
+    None
+    """
     token = _DISABLED.set(True)
     try:
         yield

@@ -84,9 +84,22 @@ def in_view(parcels: gpd.GeoDataFrame, box: Bounds) -> gpd.GeoDataFrame:
     return parcels.iloc[np.sort(parcels.sindex.query(shapely.box(x0, y0, x1, y1), predicate="intersects"))]
 
 
-def _padded(bounds: Bounds) -> Bounds:
+def padded(bounds: Bounds, pad: float = VIEW_PAD) -> Bounds:
+    """Bounds grown by a share of their width and height on each side (what a view sends).
+
+    Parameters
+    ----------
+    bounds : (float, float, float, float)
+        minx, miny, maxx, maxy.
+    pad : float, default VIEW_PAD
+        Share of the width (height) added left and right (below and above).
+
+    Returns
+    -------
+    (float, float, float, float)
+    """
     minx, miny, maxx, maxy = bounds
-    px, py = (maxx - minx) * VIEW_PAD, (maxy - miny) * VIEW_PAD
+    px, py = (maxx - minx) * pad, (maxy - miny) * pad
     return (minx - px, miny - py, maxx + px, maxy + py)
 
 
@@ -137,7 +150,7 @@ def parcel_layer(sel: Selection, opts: MapOptions, bounds: Bounds | None = None,
     if len(parcels) > DETAIL_MAX:
         fields = LEAN_FIELDS
         if bounds is not None:
-            parcels = in_view(parcels, _padded(bounds))
+            parcels = in_view(parcels, padded(bounds))
         if len(parcels) > DETAIL_MAX or bounds is None:
             return density_layer(parcels, opts, zoom)
     parcels = basemaps.overlay(parcels, opts.basemap)
