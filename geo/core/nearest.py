@@ -70,11 +70,13 @@ def within(points: gpd.GeoDataFrame, geom: BaseGeometry, distance_m: float) -> g
     """
     pts = points[points.geometry.notna()]
     crs = own_zone(geom)
-    g = project(geom, crs)
-    projected = pts.to_crs(crs)
-    idx = projected.sindex.query(g, predicate="dwithin", distance=distance_m)
-    hit = pts.iloc[np.sort(idx)].copy()
-    hit["distance_m"] = projected.geometry.iloc[np.sort(idx)].distance(g).to_numpy()
+    return _within(pts, pts.to_crs(crs), project(geom, crs), distance_m)
+
+
+def _within(pts: gpd.GeoDataFrame, projected: gpd.GeoDataFrame, g: BaseGeometry, distance_m: float) -> gpd.GeoDataFrame:
+    idx = np.sort(projected.sindex.query(g, predicate="dwithin", distance=distance_m))
+    hit = pts.iloc[idx].copy()
+    hit["distance_m"] = projected.geometry.iloc[idx].distance(g).to_numpy()
     return hit.sort_values("distance_m", kind="stable")
 
 
@@ -98,11 +100,14 @@ def nearest_k(points: gpd.GeoDataFrame, geom: BaseGeometry, k: int, distinct: st
         Rows of ``points`` with a ``distance_m`` column.
     """
     pts = points[points.geometry.notna()]
+    crs = own_zone(geom)
+    projected, g = pts.to_crs(crs), project(geom, crs)
+    available = len(pts.drop_duplicates(distinct)) if distinct else len(pts)
     radius = 1000.0
     while True:  # widen the search until k distinct points are in it, or every point is
-        hit = within(pts, geom, radius)
+        hit = _within(pts, projected, g, radius)
         if distinct is not None:
             hit = hit.drop_duplicates(distinct)
-        if len(hit) >= k or len(hit) == len(pts.drop_duplicates(distinct) if distinct else pts):
+        if len(hit) >= min(k, available):
             return hit.head(k)
         radius *= 2
