@@ -124,19 +124,6 @@ class FileLayout:
         files = sorted(self.data_dir.glob("*.csv")) + [self.parcels] + sorted(self.layers_dir.glob("*"))
         return [f for f in files if f.is_file()]
 
-    def label(self, path: str | Path) -> str:
-        """How messages name a file: relative to the repository (``data/projects.csv``), else in full.
-
-        Parameters
-        ----------
-        path : str or Path
-
-        Returns
-        -------
-        str
-        """
-        return _rel(Path(path))
-
 
 def _rel(path: Path) -> str:
     try:

@@ -99,8 +99,8 @@ def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
     -------
     PlanData
     """
-    from geo.io.files import load_all
-    base = base or load_all()
+    from geo.io import open_store
+    base = base or open_store().load()
     rng = np.random.default_rng(seed + 1)
     p = parcels(n, seed)
     sec = rng.integers(0, len(SECTORS), n)
