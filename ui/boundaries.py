@@ -1,153 +1,203 @@
-"""数据维护 / boundary maintenance page: import surveyed files, digitise on the map, history and undo.
+"""数据维护 / the boundary maintenance page (URL ``/boundaries``): digitise on the map, import surveyed
+files, history and undo.
 
-Called by app.py in edit mode. Reading, matching and checking is geo.importer; storing, history,
-undo and conflict detection is geo.store. Nothing is stored before the user confirms.
+Reading, matching and checking is :mod:`geo.io.importer`; storing, history, undo and conflict
+detection is the store (:func:`geo.io.open_store`). Nothing is stored before the user confirms; after
+a change the shared data is reloaded (:func:`ui.data.reload`).
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 from folium import plugins
 from shapely.geometry import shape
 from streamlit_folium import st_folium
 
-from geo import i18n
+from geo import config, i18n
 from geo.core.crs import WGS84, areas_mu
 from geo.core.filter import Filter, apply_filter
 from geo.core.gcj02 import geom_from_gcj02
 from geo.core.geometry import repair
+from geo.core.model import PlanData
 from geo.io import importer, open_store, store
-from geo.render import assets, basemaps, mapview, options
+from geo.render import assets, mapview
 from geo.render.layers.parcels import parcel_layer
+from geo.render.options import DEFAULT_CENTER, MapOptions
+from ui import basemap
+from ui import data as app_data
+from ui.data import AppData
+from ui.labels import columns, local_time
 
-L = {
-    "title": ("数据维护：导入测绘边界与数字化", "Boundaries: import surveyed files, digitise"),
-    "who": ("操作人", "Your name"), "import": ("导入文件", "Import a file"),
-    "upload": ("GeoJSON / 压缩 Shapefile / GeoPackage / KML / KMZ / CSV / DXF（≤ 50 MB）",
-               "GeoJSON / zipped Shapefile / GeoPackage / KML / KMZ / CSV / DXF (≤ 50 MB)"),
-    "layer": ("写入图层", "Layer"), "crs": ("坐标系", "CRS"), "auto": ("自动识别", "detect"),
-    "review": ("逐要素检查（勾选要保存的要素）", "Review (tick the features to store)"),
-    "save": ("保存所选要素", "Store the ticked features"), "saved": ("已保存", "Stored"),
-    "conflict": ("保存被拒绝", "Not stored"), "digitise": ("在地图上数字化", "Digitise on the map"),
-    "target": ("要数字化的项目地块", "Project whose parcel you draw"),
-    "draw_hint": ("用左侧多边形工具绘制边界，双击或点击起点结束。", "Draw the outline with the polygon tool; click the first point to finish."),
-    "area": ("绘制面积", "Drawn area"), "plan": ("规划面积", "Plan area"),
-    "save_drawn": ("保存为数字化边界", "Store as digitised boundary"), "history": ("修改记录", "History"),
-    "undo": ("撤销所选修改", "Undo the selected change"), "undone": ("已撤销", "Undone"),
-    "nothing": ("没有勾选可保存的要素", "No feature ticked"), "crs_used": ("使用坐标系", "CRS used"),
-    "invalid": ("绘制的图形无效（自相交），已修复为有效多边形", "The drawing self-intersects: repaired to a valid polygon"),
-}
 CRS_OPTIONS = ["auto", "EPSG:4326", "EPSG:4490", "EPSG:4544", "EPSG:4545", "EPSG:4523", "EPSG:4524", "GCJ02"]
+REVIEW_COLS = ["store", "feature", "source_id", "source_name", "match_id", "match_method", "area_mu", "plan_mu",
+               "district", "problems", "acceptable"]
+DRAW_OPTIONS = {"polyline": False, "circle": False, "marker": False, "circlemarker": False, "rectangle": True,
+                "polygon": {"allowIntersection": False, "showArea": False}}
 
 
-def tr(key: str, lang: str) -> str:
-    return i18n.pick(L, key, lang)
-
-
-def render(data, lang: str, basemap: str, on_change):
-    """on_change(): called after a store so the app reloads its cached data."""
-    st.title(tr("title", lang))
-    who = st.text_input(tr("who", lang), key="edit_who", value=st.session_state.get("edit_who", "staff"))
-    if "edit_version" not in st.session_state:
-        st.session_state["edit_version"] = open_store().version("parcels")
-
-    tab_draw, tab_imp, tab_hist = st.tabs([tr("digitise", lang), tr("import", lang), tr("history", lang)])
-    with tab_imp:
-        up = st.file_uploader(tr("upload", lang), key="edit_upload")
-        c1, c2 = st.columns(2)
-        layer = c1.selectbox(tr("layer", lang), ["parcels", "zones"], key="edit_layer")
-        crs = c2.selectbox(tr("crs", lang), CRS_OPTIONS, key="edit_crs", format_func=lambda c: tr("auto", lang) if c == "auto" else c)
-        if up is not None:
-            suffix = Path(up.name).suffix.lower()
-            with tempfile.TemporaryDirectory() as d:
-                p = Path(d) / f"upload{suffix}"
-                p.write_bytes(up.getvalue())
-                try:
-                    rv = importer.review(p, data, layer, None if crs == "auto" else crs, name=up.name)
-                except importer.ImportFailed as e:
-                    st.error(str(e))
-                    rv = None
-            if rv is not None:
-                st.caption(f"{tr('crs_used', lang)}: {rv.loaded.crs_used} — {rv.loaded.crs_note}. {' '.join(rv.loaded.notes)}")
-                st.subheader(tr("review", lang))
-                rep = rv.report.copy()
-                rep.insert(0, "store", rep.acceptable & ~rep.flagged)
-                edited = st.data_editor(rep[["store", "feature", "source_id", "source_name", "match_id", "match_method",
-                                             "area_mu", "plan_mu", "district", "problems", "acceptable"]],
-                                        disabled=["feature", "source_id", "source_name", "match_id", "match_method",
-                                                  "area_mu", "plan_mu", "district", "problems", "acceptable"],
-                                        hide_index=True, key="edit_review", width="stretch")
-                if st.button(tr("save", lang), type="primary", key="edit_save"):
-                    chosen = [int(f) for f, s_, a in zip(edited.feature, edited.store, edited.acceptable, strict=True) if s_ and a]
-                    ok = rv.accepted(include_flagged=True, features=chosen)
-                    if not len(ok):
-                        st.warning(tr("nothing", lang))
-                    else:
-                        _store(ok, layer, who, "surveyed", data, f"import {up.name}", lang, on_change)
-
-    with tab_draw:
-        with_land = data.enriched[data.enriched.land_mu.notna()].sort_values("project_id")
-        target = st.selectbox(tr("target", lang), list(with_land.project_id), key="edit_target",
-                              format_func=lambda pid: f"{pid} · {with_land.set_index('project_id').loc[pid, 'name_zh']}")
-        st.caption(tr("draw_hint", lang))
-        row = data.parcels.set_index("project_id").loc[target] if target in set(data.parcels.project_id) else None
-        center = (row.geometry.centroid.y, row.geometry.centroid.x) if row is not None else options.DEFAULT_CENTER
-        opts = options.MapOptions(lang=lang, basemap=basemap, center=center, zoom=15)
-        sel = apply_filter(data, Filter(layouts=["towns"]))
-        m = mapview.base_map(data, sel, opts)
-        parcel_layer(apply_filter(data, Filter()), opts).add_to(m)
-        plugins.Draw(draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
-                                   "rectangle": True, "polygon": {"allowIntersection": False, "showArea": False}},
-                     edit_options={"edit": False}, position="topleft").add_to(m)
-        assets.localize(m, opts.asset_base)
-        out = st_folium(m, key="edit_map", height=560, use_container_width=True,
-                        returned_objects=["last_active_drawing", "all_drawings"])
-        drawn = (out or {}).get("last_active_drawing")
-        if drawn and drawn.get("geometry", {}).get("type") in ("Polygon", "MultiPolygon"):
-            geom = shape(drawn["geometry"])
-            if basemaps.BASEMAPS[basemap].datum == "gcj02":  # drawn on Gaode tiles: back to WGS84
-                geom = geom_from_gcj02(geom)
-            geom, note = repair(geom)  # the polygonal part of an invalid drawing (geo.core.geometry)
-            if note:
-                st.info(tr("invalid", lang))
-            mu = float(areas_mu([geom])[0])
-            plan = with_land.set_index("project_id").loc[target, "land_mu"]
-            c1, c2 = st.columns(2)
-            c1.metric(tr("area", lang), f"{mu:,.1f} 亩", help=f"{mu * 10000 / 15:,.0f} m²")
-            c2.metric(tr("plan", lang), f"{plan:,.0f} 亩", delta=f"{(mu - plan) / plan:+.1%}")
-            st.markdown(f"<div data-testid='drawn-area' style='font-size:.7em;color:#9ca3af'>{mu:.1f}</div>", unsafe_allow_html=True)
-            if st.button(tr("save_drawn", lang), type="primary", key="edit_save_drawn"):
-                g = gpd.GeoDataFrame({"target_id": [target]}, geometry=[geom], crs=WGS84)
-                _store(g, "parcels", who, "digitised", data, "digitised on the map", lang, on_change)
-
-    with tab_hist:
-        h = open_store().history()
-        if len(h):
-            st.dataframe(h.iloc[::-1], hide_index=True, width="stretch", key="edit_hist")
-            undoable = [c for c, a in zip(h.change_id, h.action, strict=True) if a == "save" and c not in set(h.undoes.dropna())]
-            if undoable:
-                cid = st.selectbox("change_id", undoable[::-1], key="edit_undo_pick")
-                if st.button(tr("undo", lang), key="edit_undo"):
-                    try:
-                        open_store().undo(cid, who)
-                        st.session_state["edit_flash"] = f"{tr('undone', lang)}: {cid}"
-                        on_change()
-                    except store.StoreError as e:
-                        st.error(str(e))
-
-
-def _store(gdf, layer, who, source, data, note, lang, on_change):
+def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note: str, lang: str) -> None:
+    """Save accepted geometries against the version the user reviewed, then reload the data."""
     based = st.session_state.get("edit_version") if layer == "parcels" else None
     try:
         ids = open_store().save(gdf, layer, who or "staff", source, based, note=note)
     except (store.ConflictError, store.StoreError) as e:
-        st.error(f"{tr('conflict', lang)}: {e}")
+        st.error(f"{i18n.t('edit_conflict', lang)}: {e}")
         return
     st.session_state["edit_version"] = open_store().version("parcels")
-    st.success(f"{tr('saved', lang)}: {', '.join(ids)}")
-    st.session_state["edit_flash"] = f"{tr('saved', lang)}: {', '.join(ids)}"
-    on_change()
+    st.success(f"{i18n.t('edit_saved', lang)}: {', '.join(ids)}")
+    st.session_state["edit_flash"] = f"{i18n.t('edit_saved', lang)}: {', '.join(ids)}"
+    app_data.reload()
+
+
+def _review(rv: importer.Review, layer: str, who: str, name: str, lang: str) -> None:
+    """The per-feature report: tick what to store, then store it."""
+    st.caption(f"{i18n.t('edit_crs_used', lang)}: {rv.loaded.crs_used} — {rv.loaded.crs_note}. {' '.join(rv.loaded.notes)}")
+    st.subheader(i18n.t("edit_review", lang))
+    rep = rv.report.copy()
+    rep.insert(0, "store", rep.acceptable & ~rep.flagged)
+    edited = st.data_editor(rep[REVIEW_COLS], disabled=REVIEW_COLS[1:], hide_index=True, key="edit_review",
+                            width="stretch", column_config=columns(REVIEW_COLS, lang))
+    if st.button(i18n.t("edit_save", lang), type="primary", key="edit_save"):
+        chosen = [int(f) for f, s_, a in zip(edited.feature, edited.store, edited.acceptable, strict=True) if s_ and a]
+        ok = rv.accepted(include_flagged=True, features=chosen)
+        if not len(ok):
+            st.warning(i18n.t("edit_nothing", lang))
+        else:
+            store_changes(ok, layer, who, "surveyed", f"import {name}", lang)
+
+
+def import_tab(data: PlanData, who: str, lang: str) -> None:
+    """Upload a boundary file, read it in the CRS given (or detected), review it feature by feature."""
+    up = st.file_uploader(i18n.t("edit_upload", lang), key="edit_upload")
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox(i18n.t("edit_layer", lang), ["parcels", "zones"], key="edit_layer",
+                         format_func=lambda x: i18n.t(f"edit_layer_{x}", lang))
+    crs = c2.selectbox(i18n.t("edit_crs", lang), CRS_OPTIONS, key="edit_crs",
+                       format_func=lambda c: i18n.t("edit_auto", lang) if c == "auto" else c)
+    if up is None:
+        return
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / f"upload{Path(up.name).suffix.lower()}"
+        p.write_bytes(up.getvalue())
+        try:
+            rv = importer.review(p, data, layer, None if crs == "auto" else crs, name=up.name)
+        except importer.ImportFailed as e:
+            st.error(str(e))
+            return
+    _review(rv, layer, who, up.name, lang)
+
+
+def _draw_map(data: PlanData, target: str, lang: str) -> tuple[dict[str, Any] | None, MapOptions]:
+    """Every parcel over the towns, centred on the target's parcel, with the polygon tool.
+
+    Returns
+    -------
+    (dict or None, MapOptions)
+        The last drawing (GeoJSON feature) and the map's options.
+    """
+    parcels = data.parcels.set_index("project_id")
+    center = DEFAULT_CENTER
+    if target in parcels.index:
+        c = parcels.loc[target].geometry.centroid
+        center = (c.y, c.x)
+    opts = MapOptions(lang=lang, basemap=basemap.usable(lang), center=center, zoom=15)
+    m = mapview.base_map(data, apply_filter(data, Filter(layouts=[config.COMMON_LAYER])), opts)
+    parcel_layer(apply_filter(data, Filter()), opts).add_to(m)
+    plugins.Draw(draw_options=DRAW_OPTIONS, edit_options={"edit": False}, position="topleft").add_to(m)
+    assets.localize(m, opts.asset_base)
+    out = st_folium(m, key="edit_map", height=560, use_container_width=True,
+                    returned_objects=["last_active_drawing", "all_drawings"])
+    return (out or {}).get("last_active_drawing"), opts
+
+
+def _drawn_area(geom: Any, plan_mu: float, lang: str) -> float:
+    """The drawing's area in 亩 against the plan's, shown as two figures."""
+    mu = float(areas_mu([geom])[0])
+    unit = i18n.t("unit_mu", lang)
+    c1, c2 = st.columns(2)
+    c1.metric(i18n.t("edit_area", lang), f"{mu:,.1f} {unit}", help=f"{mu * config.M2_PER_MU:,.0f} m²")
+    c2.metric(i18n.t("edit_plan", lang), f"{plan_mu:,.0f} {unit}", delta=f"{(mu - plan_mu) / plan_mu:+.1%}")
+    st.markdown(f"<div data-testid='drawn-area' style='font-size:.7em;color:#9ca3af'>{mu:.1f}</div>",
+                unsafe_allow_html=True)
+    return mu
+
+
+def digitise_tab(data: PlanData, who: str, lang: str) -> None:
+    """Pick a project, draw its parcel on the map, see the area, store it as a digitised boundary."""
+    with_land = data.enriched[data.enriched.land_mu.notna()].sort_values("project_id").set_index("project_id")
+    names = with_land[i18n.col("name", lang)]
+    target = st.selectbox(i18n.t("edit_target", lang), list(with_land.index), key="edit_target",
+                          format_func=lambda pid: f"{pid} · {names[pid]}")
+    st.caption(i18n.t("edit_draw_hint", lang))
+    drawn, opts = _draw_map(data, target, lang)
+    if not drawn or drawn.get("geometry", {}).get("type") not in ("Polygon", "MultiPolygon"):
+        return
+    geom = shape(drawn["geometry"])
+    if opts.datum == "gcj02":
+        geom = geom_from_gcj02(geom)  # drawn on Gaode tiles: back to WGS84
+    geom, problem = repair(geom)  # the polygonal part of an invalid drawing (geo.core.geometry)
+    if problem:
+        st.info(i18n.t("edit_invalid", lang))
+    if geom is None:
+        return
+    _drawn_area(geom, with_land.loc[target, "land_mu"], lang)
+    if st.button(i18n.t("edit_save_drawn", lang), type="primary", key="edit_save_drawn"):
+        g = gpd.GeoDataFrame({"target_id": [target]}, geometry=[geom], crs=WGS84)
+        store_changes(g, "parcels", who, "digitised", "digitised on the map", lang)
+
+
+def _undoable(h: pd.DataFrame) -> list[str]:
+    undone = set(h.undoes.dropna())
+    return [c for c, a in zip(h.change_id, h.action, strict=True) if a == "save" and c not in undone]
+
+
+def history_tab(who: str, lang: str) -> None:
+    """Every stored change, newest first (times in Asia/Shanghai); undo one."""
+    h = open_store().history()
+    if not len(h):
+        return
+    shown = h.iloc[::-1].assign(when=local_time(h.when.iloc[::-1]))
+    st.dataframe(shown, hide_index=True, width="stretch", key="edit_hist", column_config=columns(shown.columns, lang))
+    undoable = _undoable(h)
+    if not undoable:
+        return
+    cid = st.selectbox(i18n.t("edit_change", lang), undoable[::-1], key="edit_undo_pick")
+    if st.button(i18n.t("edit_undo", lang), key="edit_undo"):
+        try:
+            open_store().undo(cid, who)
+        except store.StoreError as e:
+            st.error(str(e))
+            return
+        st.session_state["edit_flash"] = f"{i18n.t('edit_undone', lang)}: {cid}"
+        app_data.reload()
+
+
+def page(app: AppData, lang: str) -> None:
+    """The boundary maintenance page.
+
+    Parameters
+    ----------
+    app : AppData
+    lang : {"zh", "en"}
+    """
+    with st.sidebar:
+        basemap.picker(lang)
+    if st.session_state.get("edit_flash"):
+        st.success(st.session_state.pop("edit_flash"))
+    st.title(i18n.t("edit_title", lang))
+    who = st.text_input(i18n.t("edit_who", lang), key="edit_who", value=st.session_state.get("edit_who", "staff"))
+    if "edit_version" not in st.session_state:
+        st.session_state["edit_version"] = open_store().version("parcels")
+    tab_draw, tab_imp, tab_hist = st.tabs([i18n.t(k, lang) for k in ("edit_digitise", "edit_import", "edit_history")])
+    with tab_draw:
+        digitise_tab(app.data, who, lang)
+    with tab_imp:
+        import_tab(app.data, who, lang)
+    with tab_hist:
+        history_tab(who, lang)

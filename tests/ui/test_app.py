@@ -134,3 +134,73 @@ def test_promoter_link_reopens_profile_and_picks():
     top = next(m.value for m in at.markdown if "promo-top" in m.value)
     assert "#1" in top and ("科研与测试评价产业化基地" in top or "高新区科创示范项目二期" in top)
     assert at.query_params["pick"] in (["HTS-T4-03,HTS-T4-02"], "HTS-T4-03,HTS-T4-02")
+
+
+def page_path(at) -> str:
+    """The URL path of the page the last run showed ("" is /). AppTest keeps st.navigation's registry
+    privately (it resolves switch_page with it); there is no public accessor."""
+    return at._registered_pages[at._finished_page_script_hash]["url_pathname"]
+
+
+def test_each_page_has_its_own_url_path():
+    at = run({"base": "none"})
+    assert page_path(at) == ""  # the planning map is the default page, at /
+    assert sorted(p["url_pathname"] for p in at._registered_pages.values()) == ["", "boundaries", "promoter"]
+
+
+@pytest.mark.parametrize(("mode", "path", "title"), [
+    ("promoter", "promoter", "招商推介：为企业匹配地块"),
+    ("edit", "boundaries", "数据维护：导入测绘边界与数字化"),
+    ("planner", "", "科学城规划一张图"),
+])
+def test_old_mode_links_open_their_page_with_their_other_parameters(mode, path, title):
+    at = run({"mode": mode, "base": "none", "sector": "数字文创", "ftext": "检验检测认证"})
+    assert page_path(at) == path
+    assert at.title[0].value == title
+    assert "mode" not in at.query_params
+    if mode == "promoter":  # the profile in the link is the page's
+        assert at.text_input(key="f_text").value == "检验检测认证"
+        assert at.query_params["ftext"] in (["检验检测认证"], "检验检测认证")
+    elif mode == "edit":  # the page writes no state of its own: the link stays as it came
+        assert {k: at.query_params[k] for k in at.query_params} in (
+            {"base": "none", "sector": "数字文创", "ftext": "检验检测认证"},
+            {"base": ["none"], "sector": ["数字文创"], "ftext": ["检验检测认证"]})
+    else:  # the planning map's filter in the link is the map's
+        assert at.sidebar.multiselect[2].value == ["数字文创"]
+        assert at.query_params["sector"] in (["数字文创"], "数字文创")
+
+
+def test_language_switch_keeps_the_filters():
+    at = run({"base": "none", "sector": "检验检测"})
+    land = metrics(at)["Σ占地（亩）"]
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.sidebar.multiselect[2].value == ["检验检测"]
+    assert metrics(at)["Σ land (mu)"] == land
+
+
+def test_promoter_page_in_english():
+    at = run({"mode": "promoter", "lang": "en", "ftext": "检验检测认证", "fmin": "50", "fmax": "150", "base": "none"})
+    assert at.title[0].value == "Investment promotion: parcels for a prospective firm"
+    assert at.text_input(key="f_text").label == "Firm's business (free text)"
+    top = next(m.value for m in at.markdown if "promo-top" in m.value)
+    assert "#1" in top and "（" not in top  # English punctuation around the score
+
+
+def test_boundaries_page_history_times_in_shanghai(tmp_path, monkeypatch, data_copy):
+    import datetime as dt
+
+    import geopandas as gpd
+
+    from geo.io import open_store
+    d, lay = data_copy
+    monkeypatch.setenv("SCIMAP_DATA_DIR", str(d))
+    monkeypatch.setenv("SCIMAP_LAYERS_DIR", str(lay))
+    store = open_store()
+    parcel = store.load().parcels.set_index("project_id").loc["HTS-T4-01"]
+    store.save(gpd.GeoDataFrame({"target_id": ["HTS-T4-01"]}, geometry=[parcel.geometry.buffer(0.0005)], crs=4326),
+               "parcels", "tester", "digitised", None, note="test")
+    at = run({"mode": "edit", "base": "none"})
+    hist = next(df.value for df in at.dataframe if "change_id" in df.value.columns)
+    when = dt.datetime.fromisoformat(store.history().when.iloc[-1])
+    shanghai = when.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+    assert hist.when.iloc[0] == shanghai

@@ -1,0 +1,95 @@
+"""The planning map's export tab: a snapshot of the current selection in a chosen format and CRS,
+the saved snapshots (times in Asia/Shanghai), and what changed between two of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import i18n
+from geo.core.filter import Filter
+from geo.core.model import PlanData
+from geo.io import export, snapshots
+from ui import basemap
+from ui.labels import columns, local_time
+
+
+def crs_title(code: str, lang: str) -> str:
+    """A CRS choice: its code and name."""
+    return f"{code} · {i18n.pick(i18n.STRINGS, f'crs_name_{code}', lang, default=export.CRS_CHOICES[code])}"
+
+
+def _map_view() -> dict[str, Any]:
+    """The map as the user left it, for formats that draw one (HTML)."""
+    s = st.session_state
+    vl = s.get("view_latlon")
+    return {"basemap": s["basemap"], "thematic": s["thematic"], "center": (vl[0], vl[1]) if vl else s["view_center"],
+            "zoom": vl[2] if vl else s["view_zoom"], "tianditu_key": basemap.tianditu_key()}
+
+
+def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
+    """Format, CRS and the button that writes the snapshot; then its download."""
+    e1, e2, e3 = st.columns([1, 1, 1])
+    fmt = e1.selectbox(i18n.t("export_format", lang), list(export.FORMATS), key="exp_fmt",
+                       format_func=lambda k: export.FORMAT_LABELS[k])
+    crs = e2.selectbox(i18n.t("export_crs", lang), list(export.CRS_CHOICES), key="exp_crs",
+                       format_func=lambda k: crs_title(k, lang))
+    if e3.button(i18n.t("export_make", lang), type="primary"):
+        try:
+            snap = export.export(data, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=_map_view())
+            st.session_state["last_snapshot"] = str(snap.path)
+        except export.ExportError as err:
+            st.error(f"{i18n.t('export_failed', lang)}: {err}")
+    last = st.session_state.get("last_snapshot")
+    if last and Path(last).is_file():
+        st.success(f"{i18n.t('export_done', lang)}: {Path(last).name}")
+        st.download_button(i18n.t("download", lang), lambda p=last: Path(p).read_bytes(), file_name=Path(last).name,
+                           key="dl_last")
+
+
+def _compare(hist: pd.DataFrame, lang: str) -> None:
+    c1, c2 = st.columns(2)
+    a = c1.selectbox(i18n.t("compare_a", lang), list(hist.file), index=1, key="cmp_a")
+    b = c2.selectbox(i18n.t("compare_b", lang), list(hist.file), index=0, key="cmp_b")
+    if st.button(i18n.t("compare", lang)):
+        diff = snapshots.compare(hist[hist.file == a].path.iloc[0], hist[hist.file == b].path.iloc[0])
+        if len(diff):
+            st.dataframe(diff, hide_index=True, width="stretch", column_config=columns(diff.columns, lang))
+        else:
+            st.info(i18n.t("no_differences", lang))
+
+
+def history(lang: str) -> None:
+    """The saved snapshots: list, download one, compare two."""
+    st.subheader(i18n.t("history", lang))
+    hist = snapshots.list_snapshots()
+    if not len(hist):
+        st.caption(i18n.t("history_empty", lang))
+        return
+    shown = hist.drop(columns=["path"]).assign(created=local_time(hist.created))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns(shown.columns, lang))
+    pick = st.selectbox(i18n.t("history_pick", lang), list(hist.file), key="hist_pick")
+    row = hist[hist.file == pick].iloc[0]
+    st.download_button(i18n.t("download", lang), lambda p=row.path: Path(p).read_bytes(), file_name=row.file,
+                       key="dl_hist")
+    if len(hist) > 1:
+        _compare(hist, lang)
+
+
+def export_tab(data: PlanData, flt: Filter, lang: str) -> None:
+    """The export tab.
+
+    Parameters
+    ----------
+    data : PlanData
+    flt : Filter
+        The selection the map shows; the snapshot holds exactly it.
+    lang : {"zh", "en"}
+    """
+    st.subheader(i18n.t("export_title", lang))
+    st.caption(i18n.t("export_hint", lang))
+    make_snapshot(data, flt, lang)
+    history(lang)

@@ -1,0 +1,149 @@
+"""The planning map's map tab: the cached base map, the parcels of the view swapped in, the selected
+feature highlighted, clicks on the map selecting a feature, and its record beside the map."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import i18n
+from geo.core.filter import Selection
+from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.core.model import PlanData
+from geo.render import popup
+from geo.render.layers.highlight import highlight_group
+from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
+from geo.render.options import MapOptions
+from ui import basemap, mapcache
+
+CLICKED_ID = re.compile(r"(?:编号|ID)\s+(\S+)\s*$")
+"""The feature's id at the end of its tooltip (the label of ``project_id`` / ``zone_id`` in either language)."""
+RETURNED = ["last_object_clicked_tooltip", "center", "zoom", "bounds"]
+
+
+def reported_view(ret: dict[str, Any] | None, gcj: bool) -> mapcache.View | None:
+    """((minx, miny, maxx, maxy) WGS84, zoom) from the bounds st_folium returned, or None."""
+    b = (ret or {}).get("bounds") or {}
+    sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
+    if sw.get("lng") is None or ne.get("lng") is None:
+        return None
+    (x0, y0), (x1, y1) = (sw["lng"], sw["lat"]), (ne["lng"], ne["lat"])
+    if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the data is WGS84
+        x0, y0 = gcj02_to_wgs84(x0, y0)
+        x1, y1 = gcj02_to_wgs84(x1, y1)
+    return ((x0, y0, x1, y1), ret.get("zoom"))
+
+
+def map_options(data: PlanData, lang: str) -> MapOptions:
+    """The map's options from the session: basemap (warns when Tianditu has no key), thematic map, view."""
+    s = st.session_state
+    return MapOptions(lang=lang, basemap=basemap.usable(lang, warn=True), thematic=s["thematic"],
+                      tianditu_key=basemap.tianditu_key(), thematic_layer=s.get("thematic_layer", MapOptions.thematic_layer),
+                      center=s["view_center"], zoom=s["view_zoom"],
+                      prefer_canvas=len(data.parcels) > DETAIL_MAX)  # district scale: Canvas, not an SVG path each
+
+
+def parcel_view(opts: MapOptions, gcj: bool) -> mapcache.View:
+    """The view to send parcels for: the one the map reported with the interaction that started this run
+    (a pan inside what was already sent keeps it), else an estimate from the centre and zoom it opens at."""
+    reported = reported_view(st.session_state.get("map"), gcj)
+    if reported:
+        st.session_state["view_bounds"] = mapcache.keep_view(st.session_state.get("view_bounds"), reported)
+    vb = st.session_state.get("view_bounds")
+    return vb or (viewport_bounds(opts.center, opts.zoom, (1600, opts.height)), opts.zoom)
+
+
+def fly_to(gcj: bool) -> dict[str, Any]:
+    """st_folium's centre and zoom for a search hit to fly to (in the basemap's datum), else nothing."""
+    fly = st.session_state.get("fly_to")
+    if not fly:
+        return {}
+    lat, lon = fly[0], fly[1]
+    if gcj:
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    return {"center": (lat, lon), "zoom": fly[2]}
+
+
+def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dict[str, Any] | None, bool]:
+    """The map: the base map rebuilt only when the zones shown or the options change (kept per session:
+    st_folium adds its layers to the map it renders), the parcel layer and highlight swapped in place.
+
+    Returns
+    -------
+    (dict or None, bool)
+        What the map reported, and whether it shows GCJ-02 coordinates.
+    """
+    opts = map_options(data, lang)
+    gcj = opts.datum == "gcj02"
+    cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache())
+    fmap = cache.get(data, sel, opts)
+    bounds, zoom = parcel_view(opts, gcj)
+    parcels = parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
+    build_s = time.perf_counter() - started
+    hl = highlight_group(data, st.session_state["selected"], opts.basemap)
+    ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True, feature_group_to_add=[parcels, hl],
+                    layer_control=folium.LayerControl(collapsed=True, position="topright"), returned_objects=RETURNED,
+                    **fly_to(gcj))
+    st.caption(f"{i18n.t('render_time', lang)} {build_s * 1000:.0f} ms · {len(sel.parcels)} / {len(data.parcels)} "
+               f"{i18n.t('parcels_thematic', lang)} · {len(sel.zones)} / {len(data.zones)} {i18n.t('zone', lang)}")
+    return ret, gcj
+
+
+def follow_map(ret: dict[str, Any] | None, gcj: bool) -> None:
+    """A click on a feature selects it (and reruns); the map's centre and zoom go to the URL."""
+    if not ret:
+        return
+    m = CLICKED_ID.search((ret.get("last_object_clicked_tooltip") or "").strip())
+    if m and m.group(1) != st.session_state.get("clicked_from_map"):
+        st.session_state["clicked_from_map"] = m.group(1)
+        st.session_state["selected"] = m.group(1)
+        st.rerun()
+    if ret.get("center") and ret.get("zoom"):
+        lat, lon = ret["center"]["lat"], ret["center"]["lng"]
+        if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the URL keeps WGS84
+            lon, lat = gcj02_to_wgs84(lon, lat)
+        st.session_state["view_latlon"] = (lat, lon, ret["zoom"])
+
+
+def details(data: PlanData, lang: str) -> None:
+    """The selected project's or zone's full record."""
+    st.subheader(i18n.t("details", lang))
+    sel_id = st.session_state["selected"]
+    prow = data.enriched[data.enriched.project_id == sel_id]
+    zrow = data.zones[data.zones.zone_id == sel_id]
+    if len(prow):
+        show = prow.iloc[0].copy()
+        parcel = data.parcels[data.parcels.project_id == sel_id]
+        if len(parcel):
+            for field in ("area_mu", "geometry_source", "placement_note"):
+                show[field] = parcel.iloc[0][field]
+        st.markdown(popup.table_html(show, popup.PARCEL_FIELDS, lang), unsafe_allow_html=True)
+    elif len(zrow):
+        st.markdown(popup.table_html(zrow.iloc[0], popup.ZONE_FIELDS, lang), unsafe_allow_html=True)
+    else:
+        st.caption(i18n.t("click_hint", lang))
+
+
+def map_tab(data: PlanData, sel: Selection, lang: str, started: float) -> None:
+    """The map tab: the map, then the selected feature's record beside it.
+
+    Parameters
+    ----------
+    data : PlanData
+    sel : Selection
+        The filtered selection.
+    lang : {"zh", "en"}
+    started : float
+        ``time.perf_counter()`` when filtering began (the caption reports the build time).
+    """
+    col_map, col_info = st.columns([3, 1])
+    with col_map:
+        ret, gcj = draw(data, sel, lang, started)
+    follow_map(ret, gcj)
+    with col_info:
+        details(data, lang)

@@ -1,0 +1,133 @@
+"""The planning map's table, charts, targets and about tabs."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo import config, i18n
+from geo.core import aggregate
+from geo.core.filter import Filter, split_multi
+from geo.core.model import PlanData
+from ui.data import AppData
+from ui.labels import Labels, columns
+
+TABLE_COLS = ["project_id", "name_zh", "name_en", "sector_zh", "sector_group_zh", "zone_name_zh", "district",
+              "function_zh", "land_mu", "output_target_yi", "output_per_mu_wan", "target_year", "parcel_geometry_source",
+              "source_doc", "source_ref"]
+TARGET_COLS = ["indicator_id", "indicator_zh", "scope_zh", "sector_zh", "unit_zh", "year", "value", "value_text",
+               "value_kind", "comparator", "source_ref", "notes"]
+MEASURES = {"land_mu": "land_sum", "output_target_yi": "output_sum", "count": "count"}  # column → i18n key
+HIGHLIGHT = "background-color: #fef08a"
+
+
+def _page_of(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A district-scale selection (10⁵ rows) is paged, not styled and sent whole."""
+    size = config.TABLE_PAGE
+    if len(rows) <= size:
+        return rows
+    pages = (len(rows) - 1) // size + 1
+    page_no = st.number_input(i18n.t("table_page", lang), min_value=1, max_value=pages, value=1, step=1, key="table_page")
+    st.caption(i18n.t("table_paged", lang, a=(page_no - 1) * size + 1, b=min(page_no * size, len(rows)), n=len(rows)))
+    return rows.iloc[(page_no - 1) * size: page_no * size]
+
+
+def _highlighted(tbl: pd.DataFrame, sel_id: str) -> pd.DataFrame | pd.io.formats.style.Styler:
+    """The table with the selected project's row marked (the whole frame at once: a per-row callback
+    is 2,000 Python calls per rerun)."""
+    on = (tbl.iloc[:, 0] == sel_id).to_numpy()
+    if not on.any():
+        return tbl
+    cells = np.broadcast_to(on[:, None], tbl.shape)
+    marks = pd.DataFrame(np.where(cells, HIGHLIGHT, ""), index=tbl.index, columns=tbl.columns)
+    return tbl.style.apply(lambda _: marks, axis=None)
+
+
+def table_tab(projects: pd.DataFrame, flt: Filter, lang: str) -> None:
+    """The selected projects; picking a row selects the project (map highlight, details)."""
+    rows = _page_of(projects[TABLE_COLS], lang)
+    tbl = rows.rename(columns={c: i18n.label(c, lang) for c in TABLE_COLS})
+    event = st.dataframe(_highlighted(tbl, st.session_state["selected"]), width="stretch", hide_index=True, height=520,
+                         on_select="rerun", selection_mode="single-row", key="table")
+    picked = event.get("selection", {}).get("rows", []) if isinstance(event, dict) else event.selection.rows
+    if picked:
+        pid = tbl.iloc[picked[0], 0]
+        if pid != st.session_state["selected"] and pid != st.session_state.get("table_pick"):
+            st.session_state["table_pick"] = pid
+            st.session_state["selected"] = pid
+            st.rerun()
+    st.download_button(i18n.t("download_csv", lang), lambda: projects.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"projects_{flt.summary()}.csv", mime="text/csv")
+
+
+def _bar_chart(frame: pd.DataFrame, by: str, measure: str, title: str, lang: str, colour: str | None = None) -> None:
+    if not len(frame):
+        return
+    tips = [alt.Tooltip(f"{by}:N", title=title)] + [alt.Tooltip(f"{c}:Q", title=i18n.t(k, lang)) for c, k in MEASURES.items()]
+    mark = alt.Chart(frame).mark_bar(color=colour) if colour else alt.Chart(frame).mark_bar()
+    st.altair_chart(mark.encode(x=alt.X(f"{measure}:Q", title=None), y=alt.Y(f"{by}:N", sort="-x", title=None),
+                                tooltip=tips), width="stretch")
+
+
+def charts_tab(projects: pd.DataFrame, lang: str) -> None:
+    """Sums by sector group and by zone, of the measure picked."""
+    measure = st.radio(i18n.t("metric", lang), list(MEASURES), horizontal=True,
+                       format_func=lambda k: i18n.t(MEASURES[k], lang))
+    gcol = i18n.col("sector_group", lang)
+    figures = projects[["land_mu", "output_target_yi"]]  # two columns, not a copy of 10⁵ × 40
+    first = {v: ((split_multi(v) if isinstance(v, str) else []) or [""])[0] for v in projects[gcol].unique()}
+    st.subheader(i18n.t("by_sector", lang))
+    by_sector = aggregate.aggregate(figures.assign(group=projects[gcol].map(first)), "group")
+    _bar_chart(by_sector, "group", measure, i18n.t("chart_group", lang), lang)
+    st.subheader(i18n.t("by_zone", lang))
+    bz = aggregate.aggregate(figures.assign(zone=projects[i18n.col("zone_name", lang)]), "zone")
+    bz = bz.dropna(subset=[measure]).sort_values(measure, ascending=False).head(25)
+    _bar_chart(bz, "zone", measure, i18n.t("zone", lang), lang, colour="#0072B2")
+
+
+def _targets_chart(tg: pd.DataFrame, lang: str) -> None:
+    """Indicators with figures for more than one year, as lines (baseline and target dashed apart)."""
+    ind, unit = i18n.col("indicator", lang), i18n.col("unit", lang)
+    paired = tg.dropna(subset=["value"])
+    multi = paired.groupby("indicator_id").year.nunique()
+    chartable = paired[paired.indicator_id.isin(multi[multi > 1].index)]
+    if not len(chartable):
+        return
+    names = sorted(chartable[ind].unique())
+    pick = st.multiselect(i18n.t("indicator", lang), names, default=names[:6], key="tind")
+    cd = chartable[chartable[ind].isin(pick)]
+    cd = cd.assign(series=cd[ind] + " (" + cd[unit].fillna("") + ")")
+    if len(cd):
+        tips = [alt.Tooltip(c, title=i18n.label(c, lang)) for c in ("series", "year", "value_text", "value_kind", "source_ref")]
+        st.altair_chart(alt.Chart(cd).mark_line(point=True).encode(
+            x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=None), color=alt.Color("series:N", title=None),
+            strokeDash=alt.StrokeDash("value_kind:N", title=None), tooltip=tips).properties(height=360), width="stretch")
+
+
+def targets_tab(data: PlanData, labels: Labels, lang: str) -> None:
+    """A plan's indicators: baseline and target figures, charted where there are several years."""
+    st.subheader(i18n.t("targets_title", lang))
+    tdoc = st.selectbox(i18n.t("plan", lang), list(labels.docs.index), format_func=labels.doc, key="tdoc")
+    tg = data.targets[data.targets.source_doc == tdoc]
+    _targets_chart(tg, lang)
+    cols = [i18n.col("indicator", lang) if c == "indicator_zh" else c for c in TARGET_COLS]
+    st.dataframe(tg[cols], width="stretch", hide_index=True, column_config=columns(cols, lang))
+
+
+def about_tab(app: AppData, lang: str) -> None:
+    """Where the plans disagree with themselves, how the geometry was made, the source documents."""
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    st.subheader(t("inconsistencies"))
+    checks = pd.DataFrame([{
+        t("check_id"): c.check_id, t("check_description"): getattr(c, i18n.col("description", lang)),
+        t("table_sum"): c.table_sum, t("stated"): c.stated_text, t("check_result"): t("agrees") if c.ok else t("disagrees"),
+        t("check_source"): c.stated_source} for c in app.checks])
+    st.dataframe(checks, width="stretch", hide_index=True)
+    st.subheader(t("geometry_note"))
+    zones = app.data.zones
+    geometry = zones.groupby(["geometry_source", "position_confidence"]).size().rename(t("geometry_count")).reset_index()
+    geometry["geometry_source"] = geometry.geometry_source.map(lambda s: i18n.geometry_source_label(s, lang))
+    st.dataframe(geometry, hide_index=True, column_config=columns(["geometry_source", "position_confidence"], lang))
+    st.dataframe(app.data.sources, hide_index=True, width="stretch", column_config=columns(app.data.sources.columns, lang))
