@@ -114,3 +114,47 @@ def test_shared_link_reopens_the_same_view(server, chromium_browser):
     expect(page.get_by_text("虎溪山村文创基地").first).to_be_visible(timeout=20000)  # details of the selected parcel
     assert count(frame, "path.scimap-selected", 1) == 1
     page.close()
+
+
+def test_pages_have_their_own_paths_and_old_links_follow(server, chromium_browser):
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
+    external: list[str] = []
+    block_external(page, external)
+    page.goto(server + "/promoter?base=none&firm=Acme")
+    expect(page.get_by_text("招商推介：为企业匹配地块")).to_be_visible(timeout=60000)
+    expect(page.get_by_label("企业名称")).to_have_value("Acme", timeout=20000)
+    page.screenshot(path=str(ART / "browser_promoter_path.png"))
+    page.goto(server + "/boundaries?base=none")
+    expect(page.get_by_text("数据维护：导入测绘边界与数字化")).to_be_visible(timeout=60000)
+    page.screenshot(path=str(ART / "browser_boundaries_path.png"))
+
+    # links from before the pages had paths open the page they meant, with their other parameters
+    page.goto(server + "/?mode=promoter&base=none&firm=Acme&fmin=50")
+    expect(page).to_have_url(re.compile(r"/promoter\?(.*&)?firm=Acme"), timeout=30000)
+    expect(page.get_by_text("招商推介：为企业匹配地块")).to_be_visible(timeout=60000)
+    expect(page.get_by_label("用地需求下限（亩）")).to_have_value("50.00", timeout=20000)
+    assert "mode=" not in page.url
+    page.goto(server + "/?mode=edit&base=none")
+    expect(page).to_have_url(re.compile(r"/boundaries\?base=none$"), timeout=30000)
+    expect(page.get_by_text("数据维护：导入测绘边界与数字化")).to_be_visible(timeout=60000)
+
+    # the navigation replaces the mode switch: titled in the language, and the map's filter survives a visit
+    page.goto(server + "/?base=none&sector=检验检测")
+    frame = wait_map(page)
+    assert count(frame, "path.scimap-parcel", 3) == 3
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_contain_text("规划浏览")
+    nav.get_by_text("招商推介").click()
+    expect(page).to_have_url(re.compile(r"/promoter"), timeout=30000)
+    expect(page.get_by_text("招商推介：为企业匹配地块")).to_be_visible(timeout=60000)
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text("Investment promotion: parcels for a prospective firm")).to_be_visible(timeout=30000)
+    expect(nav).to_contain_text("Planning map", timeout=20000)
+    nav.get_by_text("Planning map").click()
+    frame = wait_map(page)
+    expect(page.get_by_text("Projects").first).to_be_visible(timeout=30000)
+    assert count(frame, "path.scimap-parcel", 3) == 3
+    expect(page).to_have_url(re.compile("sector="), timeout=15000)
+    page.screenshot(path=str(ART / "browser_en_back_to_map.png"))
+    assert external == [], sorted(set(external))[:5]
+    page.close()

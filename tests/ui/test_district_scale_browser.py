@@ -126,7 +126,7 @@ def test_large_layer_in_the_app(server):
         page.screenshot(path=str(ART / "browser_100k_district.png"))
         # the promoter page on the same layer: a profile link ranks the synthetic parcels and draws the ten best
         t = time.time()
-        page.goto(server + "/?mode=promoter&base=none&fsec=检验检测&fmin=5&fmax=20")
+        page.goto(server + "/promoter?base=none&fsec=检验检测&fmin=5&fmax=20")
         top = page.locator("[data-testid='promo-top']")
         expect(top).to_contain_text("#1 规划地块", timeout=120000)
         expect(map_frame(page).locator(".scimap-rank").first).to_have_text("1", timeout=60000)

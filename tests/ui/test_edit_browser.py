@@ -38,7 +38,7 @@ def test_digitise_store_and_undo(copy_server):
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = b.new_page(viewport={"width": 1400, "height": 1400})
-        page.goto(url + "/?mode=edit&base=none")
+        page.goto(url + "/boundaries?base=none")
         expect(page.get_by_text("数据维护：导入测绘边界与数字化")).to_be_visible(timeout=60000)
         frame = wait_map(page)
         frame.locator(".leaflet-draw-draw-polygon").wait_for(timeout=30000)

@@ -25,7 +25,7 @@ def test_promoter_walkthrough(server):
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = b.new_page(viewport={"width": 1500, "height": 1600}, accept_downloads=True)
-        page.goto(server + "/?mode=promoter&base=none")
+        page.goto(server + "/promoter?base=none")
         expect(page.get_by_text("招商推介：为企业匹配地块")).to_be_visible(timeout=60000)
         # the profile, typed in as a promoter would
         box = page.get_by_label("企业行业 / 业务（自由填写）")
