@@ -106,8 +106,9 @@ def run_summary(args: argparse.Namespace) -> int:
     elif args.by in p.columns:
         t = aggregate.aggregate(p, args.by)
     else:
-        print(f"argument --by: no column {args.by!r} (choose one of {', '.join(sorted(p.columns))}, "
-              f"{', '.join(SUMMARY_MEMBERSHIP_KEYS)})", file=sys.stderr)
+        known = ", ".join(sorted(set(p.columns) | set(SUMMARY_MEMBERSHIP_KEYS)))
+        print(f"python -m geo summary: error: argument --by: no column {args.by!r} (choose one of {known})",
+              file=sys.stderr)
         return 2
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(t.to_string(index=False))
