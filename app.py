@@ -19,12 +19,13 @@ from geo import i18n
 from ui import boundaries, planner, promoter, state, urlstate
 from ui.data import AppData, app_data
 
+# page name → (the page's function, its URL path, the key of its title in i18n.STRINGS). No bare strings at the
+# top level of this file: Streamlit's "magic" would write them on every page.
 PAGES: dict[str, tuple[Callable[[AppData, str], None], str, str]] = {
     "planner": (planner.page, "planner", "mode_planner"),  # the default page: served at /
     "promoter": (promoter.page, "promoter", "mode_promoter"),
     "boundaries": (boundaries.page, "boundaries", "mode_edit"),
 }
-"""Page name → (the page's function, its URL path, the key of its title in i18n.STRINGS)."""
 
 
 def language() -> str:

@@ -111,6 +111,7 @@ def targets_tab(data: PlanData, labels: Labels, lang: str) -> None:
     st.subheader(i18n.t("targets_title", lang))
     tdoc = st.selectbox(i18n.t("plan", lang), list(labels.docs.index), format_func=labels.doc, key="tdoc")
     tg = data.targets[data.targets.source_doc == tdoc]
+    tg = tg.assign(value_kind=tg.value_kind.map(lambda k: i18n.pick(i18n.STRINGS, k, lang, default=k)))  # baseline, target
     _targets_chart(tg, lang)
     cols = [i18n.col("indicator", lang) if c == "indicator_zh" else c for c in TARGET_COLS]
     st.dataframe(tg[cols], width="stretch", hide_index=True, column_config=columns(cols, lang))
@@ -129,5 +130,7 @@ def about_tab(app: AppData, lang: str) -> None:
     zones = app.data.zones
     geometry = zones.groupby(["geometry_source", "position_confidence"]).size().rename(t("geometry_count")).reset_index()
     geometry["geometry_source"] = geometry.geometry_source.map(lambda s: i18n.geometry_source_label(s, lang))
+    geometry["position_confidence"] = geometry.position_confidence.map(
+        lambda c: i18n.pick(i18n.STRINGS, f"confidence_{c}", lang, default=c))
     st.dataframe(geometry, hide_index=True, column_config=columns(["geometry_source", "position_confidence"], lang))
     st.dataframe(app.data.sources, hide_index=True, width="stretch", column_config=columns(app.data.sources.columns, lang))

@@ -53,3 +53,11 @@ def test_every_page_string_key_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_]+)["']""", f.read_text(encoding="utf-8")))
     assert used, "no i18n.t calls found"
     assert used - set(i18n.STRINGS) == set()
+
+
+def test_app_has_no_bare_strings_for_streamlit_magic_to_write():
+    import ast
+    body = ast.parse((ROOT / "app.py").read_text(encoding="utf-8")).body
+    bare = [n.lineno for n in body[1:]  # the module docstring is left alone by magic
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)]
+    assert bare == []
