@@ -17,7 +17,11 @@ never 0. A template's placeholders (``{n}``) are filled by the ``values`` of :fu
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
+import re
+from zoneinfo import ZoneInfo
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("科学城规划一张图", "Science City Planning Map"),
@@ -190,7 +194,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "edit_undone": ("已撤销", "Undone"),
     "edit_nothing": ("没有勾选可保存的要素", "No feature ticked"),
     "edit_crs_used": ("使用坐标系", "CRS used"),
+    "colon": ("：", ": "),
     "edit_invalid": ("绘制的图形无效（自相交），已修复为有效多边形", "The drawing self-intersects: repaired to a valid polygon"),
+    # --- the planning map's selection, ranges and not-located list (issue 12)
+    "unlocated_list": ("未定位的规划要素（{n}）：规划只给出名称，列出其所属上级",
+                       "Not located ({n}): the plans name them without a position; their parent is listed"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "col_name": ("名称", "Name"),
+    "col_id": ("编号", "ID"),
+    "col_parent": ("所属上级", "Parent"),
+    "col_parent_located": ("上级已定位", "Parent located"),
+    "range_from": ("最小", "From"),
+    "range_to": ("最大", "To"),
+    "range_typed": ("输入数值", "Type numbers"),
+    "district_area": ("区县与功能区", "District or functional area"),
+    "area_functional": ("功能区", "functional area"),
+    "without_district": ("{n} 项未定位到区县（规划未写明区县、也无已定位的片区或地块），按区县筛选时不含在内",
+                         "{n} projects have no district (the plan names none and they have no located zone or "
+                         "parcel): a district filter leaves them out"),
+    "url_bad_thematic_layer": ("链接中的专题图层“{value}”不存在，已改用默认图层",
+                               "The link's thematic layer “{value}” does not exist: the default layer is used"),
+    "fit_note": ("地图已缩放到筛选结果（{n} 个地块、{z} 个片区）", "The map is fitted to the selection ({n} parcels, {z} zones)"),
 }
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -244,7 +269,7 @@ MAP: dict[str, tuple[str, str]] = {
     "density_cell": ("{n} 块地块", "{n} parcels"),
     "density_sum": ("Σ {mu} 亩", "Σ {mu} mu"),
     "density_legend": ("地块数 / {cell} m 网格（放大查看地块）", "Parcels per {cell} m cell (zoom in for parcels)"),
-    "jenks": ("{title} · Natural Breaks (Jenks)", "{title} · Natural Breaks (Jenks)"),
+    "jenks": ("{title} · 自然断点分级", "{title} · Natural Breaks (Jenks)"),
     "pois": ("站点与高校", "Stations and universities"),
     "university": ("高校（近似位置）", "university (approximate)"),
     "matches": ("匹配地块", "Matching parcels"),
@@ -303,6 +328,159 @@ BASEMAP_TITLES: dict[str, tuple[str, str]] = {
     "tianditu": ("天地图（矢量）", "Tianditu vector"),
     "tianditu_img": ("天地图（影像）", "Tianditu imagery"),
     "none": ("无底图（离线 / 内网）", "No basemap (offline / intranet)"),
+}
+
+# ---- data values shown in the UI language (popups, details, tables): enumerations keyed "field:value",
+# district and layout names, and the generated notes and messages written as English templates.
+
+VALUES: dict[str, tuple[str, str]] = {
+    "kind:platform": ("平台", "platform"), "kind:project": ("项目", "project"), "kind:institution": ("机构", "institution"),
+    "kind:park": ("园区", "park"), "kind:base": ("基地", "base"), "kind:facility": ("设施", "facility"),
+    "kind:building": ("楼宇", "building"), "kind:street": ("街区", "street"),
+    "position_method:derived": ("由所属片区推定", "derived from its parent zone"),
+    "position_method:not located": ("未定位", "not located"),
+    "position_method:gazetteer": ("地名库点位", "gazetteer point"),
+    "position_method:station": ("轨道站点", "rail station"),
+    "position_method:district": ("区县边界", "district boundary"),
+    "position_confidence:high": ("高", "high"), "position_confidence:medium": ("中", "medium"),
+    "position_confidence:low": ("低", "low"), "position_confidence:none": ("无", "none"),
+    "extent_method:point": ("点", "point"),
+    "extent_method:not located (point at its parent)": ("未定位（点位取其上级片区）", "not located (point at its parent)"),
+    "extent_method:convex hull of its member places' approximate extents": (
+        "其所含地点近似范围的凸包", "convex hull of its member places' approximate extents"),
+    "extent_method:polyline through the places the plan names (course not surveyed)": (
+        "经过规划所列地点的折线（走向未经测绘）", "polyline through the places the plan names (course not surveyed)"),
+    "extent_method:district boundary (Tianditu)": ("区县边界（天地图）", "district boundary (Tianditu)"),
+    "extent_method:circle sized to the plan's 亩": ("按规划亩数绘制的圆", "circle sized to the plan's area in mu"),
+    "extent_method:union of its segments": ("各段的合并", "union of its segments"),
+    "placement_note:synthetic": ("合成数据", "synthetic"),
+    "action:save": ("保存", "save"), "action:undo": ("撤销", "undo"),
+    "layer:parcels": ("项目地块", "project parcels"), "layer:zones": ("规划片区", "plan zones"),
+    "value_kind:baseline": ("基期", "baseline"), "value_kind:target": ("目标", "target"),
+    "match_method:none": ("无匹配", "none"), "match_method:ambiguous": ("有歧义", "ambiguous"),
+    "match_method:id": ("编号", "ID"), "match_method:name": ("名称", "name"),
+    "match_method:project_id": ("编号", "ID"), "match_method:zone_id": ("编号", "ID"),
+}
+
+PATTERNS: dict[str, tuple[str, str]] = {  # "field:name" → templates; the English one, read back
+    # from the data's text (亩 read as mu), finds the values
+    "extent_method:radius": ("名义半径 {r} m（范围未知）", "nominal radius {r} m (extent unknown)"),
+    "placement_note:square": ("示意方形，按规划 {mu} 亩绘制，位于 {zone} 内",
+                              "schematic square sized to the plan's {mu} mu, inside {zone}"),
+    "placement_note:beside": ("片区容纳不下规划亩数：图形放在片区旁",
+                              "zone too small for the plan's mu: footprint placed beside the zone"),
+    "placement_note:stored": ("{source}，{when} 由 {who} 保存", "{source} boundary stored {when} by {who}"),
+}
+
+DISTRICTS: dict[str, tuple[str, str]] = {  # the districts layer's names (data/…/districts: name_en)
+    "渝中区": ("渝中区", "Yuzhong District"), "大渡口区": ("大渡口区", "Dadukou District"),
+    "江北区": ("江北区", "Jiangbei District"), "沙坪坝区": ("沙坪坝区", "Shapingba District"),
+    "九龙坡区": ("九龙坡区", "Jiulongpo District"), "北碚区": ("北碚区", "Beibei District"),
+    "渝北区": ("渝北区", "Yubei District"), "江津区": ("江津区", "Jiangjin District"),
+    "璧山区": ("璧山区", "Bishan District"), "南岸区": ("南岸区", "Nan'an District"), "巴南区": ("巴南区", "Banan District"),
+    "两江新区": ("两江新区", "Liangjiang New Area"),
+}
+
+LAYOUTS: dict[str, tuple[str, str]] = {  # a zone's spatial layout (the plans' own slogans; data/src/layers.csv)
+    "一核双圈两片": ("一核双圈两片", "One core, two circles, two areas"),
+    "两园两带": ("两园两带", "Two parks, two belts"),
+    "六大特色产业集群": ("六大特色产业集群", "Six featured industry clusters"),
+    "一轴三心多点": ("一轴三心多点", "One axis, three centres, many points"),
+    "4类研发机构聚集区": ("4类研发机构聚集区", "Four kinds of R&D institution clusters"),
+    "5大专业孵化集群": ("5大专业孵化集群", "Five specialised incubation clusters"),
+    "一核多点": ("一核多点", "One core, many points"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "{file}: " prefixes are kept apart
+    # reading a file (geo.io.importer)
+    "zip_slip": ("压缩包成员“{member}”指向包外（路径穿越）：已拒绝",
+                 "zip member '{member}' points outside the archive (path traversal): refused"),
+    "zip_unreadable": ("不是可读的 zip 压缩包", "not a readable zip archive ({err})"),
+    "zip_bomb": ("解压后超过 {mb} MB：已拒绝", "unpacks to more than {mb} MB: refused"),
+    "shp_parts": ("Shapefile {shp} 缺少 {missing}", "the Shapefile {shp} comes without {missing}"),
+    "zip_empty": ("压缩包中没有 GeoJSON、GeoPackage、Shapefile、KML、CSV 或 DXF 文件",
+                  "the archive holds no GeoJSON, GeoPackage, Shapefile, KML, CSV or DXF"),
+    "csv_wkt": ("第 {row} 行：“{v}”不是 WKT", "row {row}: '{v}' is not WKT ({err})"),
+    "csv_utf8": ("无法按 UTF-8 CSV 读取", "cannot be read as a UTF-8 CSV ({err})"),
+    "csv_geometry": ("CSV 需要 WKT 列或经度/纬度（x/y）列", "a CSV needs a WKT column or lon/lat (x/y, 经度/纬度) columns"),
+    "csv_numbers": ("第 {row} 行：“{x}”、“{y}”不是数字", "row {row}: '{x}', '{y}' are not numbers"),
+    "json_invalid": ("不是有效的 JSON", "not valid JSON ({err})"),
+    "unreadable": ("无法按 {fmt} 文件读取", "cannot be read as a {fmt} file ({err})"),
+    "no_features": ("文件中没有要素", "holds no features"),
+    "no_file": ("文件不存在", "no such file"),
+    "file_empty": ("文件为空", "the file is empty"),
+    "too_big": ("{size} MB，超过 {limit} MB 的上传上限", "{size} MB is over the {limit} MB upload limit"),
+    "file_type": ("不支持的文件类型“{suffix}”（可用 {allowed}）", "unsupported file type '{suffix}' (use {allowed})"),
+    "too_many": ("{n} 个要素，超过单次导入 {limit} 个的上限", "{n} features is over the {limit} limit of one import"),
+    "crs_guess_failed": ("推测坐标系：{msg}；请明确选择坐标系", "guessed: {msg}; choose the CRS explicitly"),
+    "crs_guessed": ("推测：{msg}", "guessed: {msg}"),
+    "crs_none": ("没有可判断的坐标", "no coordinates to judge from"),
+    "crs_lonlat": ("中国范围内的经纬度：按 WGS84/CGCS2000 读取（来自高德时请选 GCJ-02）",
+                   "longitude/latitude in China: taken as WGS84/CGCS2000 (choose GCJ-02 if it came from Gaode)"),
+    "crs_swapped": ("数值像（纬度, 经度）：已交换坐标轴", "values look like (latitude, longitude): axes swapped"),
+    "crs_gk_zone": ("带号前缀的高斯–克吕格东坐标：CGCS2000 3度带第 {zone} 带",
+                    "Gauss–Krüger easting with zone number {zone} prefixed: CGCS2000 3° zone {zone2}"),
+    "crs_gk_cm105": ("无带号前缀的高斯–克吕格东坐标：按科学城所在的 CGCS2000 中央经线 105°E（EPSG:4544）读取；"
+                     "重庆主城中部请选 EPSG:4545",
+                     "Gauss–Krüger easting without zone prefix: taken as CGCS2000 CM 105°E (EPSG:4544), the "
+                     "Science City's zone — choose EPSG:4545 for central Chongqing"),
+    "crs_unknown": ("坐标 {c} 不符合任何已知坐标系", "coordinates {c} fit no known CRS"),
+    "crs_user": ("由用户选择", "chosen by the user"),
+    "crs_declared_swapped": ("文件声明为地理坐标，但数值像（纬度, 经度）：已交换坐标轴",
+                             "declared geographic but the values look like (latitude, longitude): axes swapped"),
+    "crs_declared": ("文件中声明", "declared in the file"),
+    "crs_transform": ("无法从 {crs} 转换到 WGS84", "cannot transform from {crs} to WGS84 ({err})"),
+    "heights": ("三维坐标：已去掉高程", "3D coordinates: heights dropped"),
+    "far_away": ("按 {crs} 读取后要素位于 {bounds}，在重庆研究范围（{msg}）之外：坐标系选错了？",
+                 "after reading as {crs} the features lie at {bounds}, outside Chongqing's study area ({msg}): wrong CRS?"),
+    "study_area": ("东经 {x0}–{x1}°、北纬 {y0}–{y1}°，各规划所在区县", "{x0}–{x1}°E, {y0}–{y1}°N, the plans' districts"),
+    "unknown_layer": ("未知图层“{layer}”：应为项目地块或规划片区", "unknown layer '{layer}': parcels or zones"),
+    # reviewing features (geo.io.importer, geo.core.storable, geo.core.geometry)
+    "not_polygon": ("{gtype} 不能作为地块（只接受多边形）", "a {gtype} cannot be a parcel (polygons only)"),
+    "stored_grid": ("按存储精度（{grid}° 网格）{msg}", "as stored (on a {grid}° grid) it {msg}"),
+    "stored": ("按存储形式：{msg}", "as stored: {msg}"),
+    "overlaps": ("与已保存的地块重叠：{ids}", "overlaps stored parcel(s) {ids}"),
+    "wrong_district": ("位于{district}，应在{expected}", "lies in {district}, expected {expected}"),
+    "area_diff": ("面积 {mu} 亩，与规划的 {plan} 亩相差 {diff}", "area {mu} mu differs from the plan's {plan} mu by {diff}"),
+    "duplicate": ("{id} 在文件中出现多次", "{id} appears more than once in the file"),
+    "no_match": ("没有匹配的项目", "no match"),
+    "ambiguous": ("匹配有歧义：{cands}", "ambiguous: {cands}"),
+    "no_geometry": ("没有几何图形", "has no geometry"),
+    "has_no_geometry": ("没有几何图形", "it has no geometry"),
+    "invalid": ("几何无效：{geos}", "invalid geometry: {geos}"),
+    "swapped_coords": ("坐标 {c} 像（纬度, 经度）：经纬度颠倒？GeoJSON 的顺序是 [经度, 纬度]",
+                       "coordinates {c} look like (lat, lon): lat/lon swapped? GeoJSON order is [longitude, latitude]"),
+    "not_lonlat": ("坐标 {c} 不是经纬度（WGS84 文件中的投影坐标？）",
+                   "coordinates {c} are not longitude/latitude (projected data in a WGS84 file?)"),
+    "outside": ("位于重庆研究范围（{msg}）之外：范围 {c}", "lies outside Chongqing's study area ({msg}): bounds {c}"),
+    # storing and undoing (geo.io.store)
+    "bad_source": ("几何来源必须是 {allowed} 之一，而不是 {source}", "geometry_source must be one of {allowed}, not {source}"),
+    "nothing": ("没有可保存的内容", "nothing to save"),
+    "conflict": ("{name} 在你载入后已被他人修改（当前版本 {v}，你的版本 {b}）：请重新载入并检查",
+                 "{name} was changed by someone else since you loaded it (version {v}, you had {b}): reload and review again"),
+    "zone_layers": ("片区图层", "the zone layers"),
+    "no_project": ("项目 {id} 不存在", "project {id} does not exist"),
+    "no_change": ("修改记录中没有 {id}", "no change {id} in the history"),
+    "undone": ("修改 {id} 已经撤销过", "change {id} was already undone"),
+    "later": ("{id} 之后又被修改（{cid}）：请先撤销那次修改", "{id} was changed again later ({cid}): undo that first"),
+    "zone_file": ("片区 {id} 不在任何图层文件中", "zone {id} is in no layer file"),
+    "store_layer": ("未知图层 {layer}：应为 {allowed} 之一", "unknown layer {layer}: one of {allowed}"),
+    "note_import": ("导入 {file}", "import {file}"),
+    "note_digitised": ("在地图上数字化", "digitised on the map"),
+    # exporting (geo.io.export)
+    "export_empty": ("所选内容为空：没有可导出的（请放宽筛选）", "the selection is empty: nothing to export (loosen the filter)"),
+    "export_failed": ("{fmt} 导出失败", "{fmt} export failed: {err}"),
+    "export_folder": ("输出文件夹 {out} 不可写", "the output folder {out} is not writable"),
+    "export_folder_err": ("输出文件夹 {out} 不可写", "the output folder {out} is not writable: {err}"),
+}
+
+GEOS: dict[str, tuple[str, str]] = {  # shapely's explain_validity reasons
+    "Self-intersection": ("自相交", "self-intersection"), "Ring Self-intersection": ("环自相交", "ring self-intersection"),
+    "Too few points": ("点数过少", "too few points"), "Hole lies outside shell": ("内环在外环之外", "hole outside the shell"),
+    "Nested shells": ("外环嵌套", "nested shells"), "Nested holes": ("内环嵌套", "nested holes"),
+    "Interior is disconnected": ("内部不连通", "interior disconnected"), "Invalid Coordinate": ("坐标无效", "invalid coordinate"),
+    "Duplicate Rings": ("重复的环", "duplicate rings"), "Self-touching ring forming hole": ("环自接触形成洞", "self-touching ring"),
+    "Ring is not closed": ("环未闭合", "ring not closed"),
 }
 
 LANGS = ("zh", "en")  # the member of a pair each language reads; any other code reads English
@@ -442,6 +620,20 @@ def other(lang: str) -> str:
     return LANGS[1 - _slot(lang)]
 
 
+def code(lang: str) -> str:
+    """The language code a page reads: "zh", or "en" for any other code.
+
+    Parameters
+    ----------
+    lang : str
+
+    Returns
+    -------
+    str
+    """
+    return LANGS[_slot(lang)]
+
+
 def html_lang(lang: str) -> str:
     """The HTML ``lang`` attribute of a page in this language.
 
@@ -514,3 +706,187 @@ def distance(metres: float | None, unit: str = "auto") -> str:
     if unit == "km":
         return f"{number(v / 1000, 2)} km"
     return f"{number(v, 0)} m" if v < 1000 else f"{number(v / 1000, 1, trim=False)} km"
+
+
+# ------------------------------------------------------------------ data values and generated messages
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_EN_PHRASE = re.compile(r"[A-Za-z]{2,}[\s,]+[A-Za-z]{2,}")
+
+
+@functools.cache
+def _reader(template: str) -> re.Pattern[str]:
+    """A regular expression reading the values back out of an English template's text."""
+    parts, at = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        parts += [re.escape(template[at:m.start()]), f"(?P<{m.group(1)}>.+?)"]
+        at = m.end()
+    return re.compile("^" + "".join(parts) + re.escape(template[at:]) + "$", re.S)
+
+
+def _read(table: dict[str, tuple[str, str]], text: str, prefix: str = "") -> tuple[str, dict[str, str]] | None:
+    """The key of the first English template (of keys starting ``prefix``) the text fills, and its values."""
+    for key, (_, en) in table.items():
+        if key.startswith(prefix) and (m := _reader(en).match(text)):
+            return key, m.groupdict()
+    return None
+
+
+def district_name(names: object, lang: str = "zh") -> str:
+    """District names (one, or several separated by ";") in the language: 九龙坡区 → "Jiulongpo District".
+
+    Parameters
+    ----------
+    names : str
+        Chinese district names as the data holds them; blank gives "".
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+        Joined with "、" in Chinese and "; " in English; a name the table lacks stays as it is.
+    """
+    if not isinstance(names, str) or not names.strip():
+        return ""
+    parts = [pick(DISTRICTS, n.strip(), lang, default=n.strip()) for n in names.split(";") if n.strip()]
+    return pick(REASONS, "list_sep", lang).join(parts)
+
+
+def local_time(stamp: str, zone: str = "Asia/Shanghai") -> str:
+    """An ISO 8601 time (with its offset) as ``YYYY-MM-DD HH:MM:SS`` in China Standard Time.
+
+    Parameters
+    ----------
+    stamp : str
+        ISO 8601; one without an offset is taken as UTC; an unreadable one is returned as it is.
+    zone : str, default "Asia/Shanghai"
+
+    Returns
+    -------
+    str
+    """
+    try:
+        t = dt.datetime.fromisoformat(str(stamp).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return str(stamp)
+    t = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+    return t.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _geos(reason: str, lang: str) -> str:
+    """A GEOS validity reason (``Self-intersection[106.3 29.6]``) or geometry type in words."""
+    m = re.match(r"^\s*([A-Za-z][A-Za-z -]*?)\s*(\[.*\])?\s*$", reason)
+    if not m or m.group(1) not in GEOS:
+        return reason
+    return pick(GEOS, m.group(1), lang) + (m.group(2) or "")
+
+
+def _convert(name: str, value: str, lang: str) -> str:
+    """A value read out of a template, in the language (nested messages, districts, times, ids as they are)."""
+    if name == "msg":
+        return message(value, lang)
+    if name in ("geos", "gtype"):
+        return _geos(value, lang)
+    if name in ("district", "expected"):
+        return district_name(value, lang)
+    if name == "when":
+        return local_time(value)
+    if name == "source":
+        return pick(GEOMETRY_SOURCE_LABELS, value, lang, default=value)
+    return value
+
+
+def _fill(table: dict[str, tuple[str, str]], hit: tuple[str, dict[str, str]], lang: str) -> str:
+    key, found = hit
+    return pick(table, key, lang, **{k: _convert(k, v, lang) for k, v in found.items()})
+
+
+def message(text: object, lang: str = "zh") -> str:
+    """A message of the import, store or export (written in English by ``geo.io``) in the language.
+
+    The message is read against the English templates of ``MESSAGES`` and written with the
+    language's template; a ``name: …`` prefix (a file or an id) is kept, and a list joined with
+    "; " is read part by part. Text no template reads is returned as it is.
+
+    Parameters
+    ----------
+    text : str
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+    """
+    text = "" if text is None else str(text)
+    if not text.strip():
+        return text
+    norm = text.replace(" 亩", " mu")
+    if hit := _read(MESSAGES, norm):
+        return _fill(MESSAGES, hit, lang)
+    head, sep, rest = norm.partition(": ")
+    if sep and (inner := message(rest, lang)) != rest:
+        return head + pick(STRINGS, "colon", lang) + inner
+    if "; " in norm:
+        return pick(REASONS, "reason_sep", lang).join(message(part, lang) for part in norm.split("; "))
+    return text
+
+
+def value(field: str, v: object, lang: str = "zh") -> str:
+    """A data value in the language: an enumeration (``kind`` "park" → 园区), a generated note read back
+    from its English template ("nominal radius 800 m (extent unknown)" → "名义半径 800 m（范围未知）"),
+    a district or a layout name; other values as they are.
+
+    Parameters
+    ----------
+    field : str
+        The column (``kind``, ``position_method``, ``position_confidence``, ``extent_method``,
+        ``placement_note``, ``district`` …).
+    v : object
+        The value; blank gives "".
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    str
+    """
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    text = str(v)
+    if f"{field}:{text}" in VALUES:
+        return pick(VALUES, f"{field}:{text}", lang)
+    if field in ("district", "district_zh", "district_pip", "districts"):
+        return district_name(text, lang)
+    if field == "layout":
+        return pick(LAYOUTS, text, lang, default=text)
+    if hit := _read(PATTERNS, text.replace(" 亩", " mu"), f"{field}:"):
+        return _fill(PATTERNS, hit, lang)
+    if field == "note":
+        return message(text, lang)
+    return text
+
+
+def readable(text: object, lang: str = "zh") -> bool:
+    """Whether a free text (a curator's note) reads in the language, so a page may show it.
+
+    Chinese: the text has Chinese and no English phrase (two Latin words in a row; an id such as
+    ``HTS-T2-05`` may appear). English: the text starts in English (a Latin word before its first
+    Chinese character).
+
+    Parameters
+    ----------
+    text : object
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    bool
+        False for a blank text.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return False
+    first_cjk = _CJK.search(text)
+    if _slot(lang) == 0:
+        return bool(first_cjk) and not _EN_PHRASE.search(text)
+    return bool(_LATIN_WORD.search(text[:first_cjk.start()] if first_cjk else text))

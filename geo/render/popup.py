@@ -18,17 +18,48 @@ from geo import i18n
 from geo.core.missing import is_blank
 
 PARCEL_FIELDS = ["project_id", "name_zh", "name_en", "kind", "sector_zh", "sector_en", "sector_group_zh",
-                 "zone_name_zh", "region_zh", "district", "function_zh", "function_en", "land_mu", "land_mu_text", "land_note",
-                 "area_mu", "output_target_yi", "output_target_text", "target_year", "output_per_mu_wan",
-                 "geometry_source", "placement_note", "source_doc", "source_ref", "quote_zh", "notes"]
+                 "sector_group_en", "zone_name_zh", "zone_name_en", "region_zh", "district", "function_zh", "function_en",
+                 "land_mu", "land_mu_text", "land_note", "area_mu", "output_target_yi", "output_target_text", "target_year",
+                 "output_per_mu_wan", "geometry_source", "placement_note", "source_doc", "source_ref", "quote_zh", "notes"]
 ZONE_FIELDS = ["zone_id", "name_zh", "name_en", "layout", "role_zh", "role_en", "district_zh", "sectors_zh",
                "area_mu_plan", "geometry_source", "position_method", "position_confidence", "position_note",
                "extent_method", "position_source", "source_doc", "source_ref", "quote_zh"]
 GEOMETRY_SOURCE_FIELDS = ("geometry_source", "parcel_geometry_source")
+VALUE_FIELDS = frozenset({"kind", "position_method", "position_confidence", "extent_method", "placement_note",
+                          "district", "district_zh", "district_pip", "districts", "layout"})
+"""Values written in the language through :func:`geo.i18n.value` (enumerations, generated notes, districts)."""
+FREE_TEXT = frozenset({"notes", "land_note", "position_note", "position_source"})
+"""Curators' notes (mostly English): shown only where they read in the page's language (:func:`geo.i18n.readable`)."""
+HIDDEN = {
+    "zh": frozenset({"name_en", "sector_en", "sector_group_en", "zone_name_en", "function_en", "role_en"}),
+    "en": frozenset({"name_zh", "sector_zh", "sector_group_zh", "zone_name_zh", "function_zh", "role_zh", "region_zh",
+                     "land_mu_text", "output_target_text", "source_ref", "quote_zh", "sectors_zh"}),
+}
+"""Fields a page in each language leaves out: the other language's columns, and in English the Chinese text
+as printed (the English name is written with its Chinese name beside it)."""
+NAMED = {"zh": {}, "en": {"name_en": "name_zh"}}
+"""Columns written with the other language's value beside them: "Jinfeng Laboratory (金凤实验室)"."""
+
+
+def shown_fields(fields: list[str], lang: str) -> list[str]:
+    """The fields a record shows in a language, in order.
+
+    Parameters
+    ----------
+    fields : list of str
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+    """
+    hidden = HIDDEN[i18n.code(lang)]
+    return [f for f in fields if f not in hidden]
 
 
 def value_text(v: Any, field: str, lang: str) -> str:
-    """One value as shown: "" when blank, a geometry source in words, a float to 2 decimals.
+    """One value as shown: "" when blank, a geometry source or enumeration in words, a float to 2 decimals;
+    a curator's note only when it reads in the language.
 
     Parameters
     ----------
@@ -46,9 +77,49 @@ def value_text(v: Any, field: str, lang: str) -> str:
         return ""
     if field in GEOMETRY_SOURCE_FIELDS:
         return i18n.geometry_source_label(str(v), lang)
+    if field in VALUE_FIELDS:
+        return i18n.value(field, v, lang)
+    if field in FREE_TEXT:
+        return str(v) if i18n.readable(v, lang) else ""
     if isinstance(v, float):
         return i18n.number(v, 2)
     return str(v)
+
+
+def _texts(df: pd.DataFrame, column: str, lang: str) -> list[str]:
+    """A column's values as shown (all "" when the frame has no such column)."""
+    if column not in df.columns:
+        return [""] * len(df)
+    return [value_text(v, column, lang) for v in df[column].tolist()]
+
+
+def _column(df: pd.DataFrame, field: str, lang: str) -> list[str]:
+    """A field's values as shown; an English name carries its Chinese name beside it."""
+    texts = _texts(df, field, lang)
+    beside = NAMED[i18n.code(lang)].get(field)
+    if beside is None:
+        return texts
+    zh = _texts(df, beside, lang)
+    return [f"{a} ({b})" if a and b and b != a else (a or b) for a, b in zip(texts, zh, strict=True)]
+
+
+def shown(df: pd.DataFrame, fields: list[str], lang: str) -> dict[str, list[str]]:
+    """Each field a page in ``lang`` shows, with its values as shown (one record per row of ``df``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Parcels, projects or zones.
+    fields : list of str
+        The fields asked for (``PARCEL_FIELDS``, ``ZONE_FIELDS``); missing columns are left out.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict of str to list of str
+        In the order of ``fields``; a blank value is "".
+    """
+    return {f: _column(df, f, lang) for f in shown_fields(fields, lang) if f in df.columns}
 
 
 def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
@@ -59,7 +130,7 @@ def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
     row : pandas.Series
         One parcel or zone.
     fields : list of str
-        The fields to show, in order (blank ones are left out).
+        The fields to show, in order (blank ones, and those of the other language, are left out).
     lang : {"zh", "en"}
 
     Returns
@@ -67,22 +138,11 @@ def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
     str
     """
     cells = []
-    for f in fields:
-        if f not in row.index:
-            continue
-        v = value_text(row[f], f, lang)
-        if not v:
-            continue
-        cells.append(f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'>"
-                     f"{html.escape(i18n.label(f, lang))}</th><td>{html.escape(v)}</td></tr>")
+    for f, (v,) in shown(row.to_frame().T, fields, lang).items():
+        if v:
+            cells.append(f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'>"
+                         f"{html.escape(i18n.label(f, lang))}</th><td>{html.escape(v)}</td></tr>")
     return "<table style='font-size:12px;max-width:420px'>" + "".join(cells) + "</table>"
-
-
-def _texts(df: pd.DataFrame, column: str, lang: str) -> list[str]:
-    """A column's values as shown (all "" when the frame has no such column)."""
-    if column not in df.columns:
-        return [""] * len(df)
-    return [value_text(v, column, lang) for v in df[column].tolist()]
 
 
 def _local(df: pd.DataFrame, base: str, lang: str) -> list[str]:
@@ -101,7 +161,8 @@ def records(df: pd.DataFrame, fields: list[str], lang: str, kind: str,
     df : pandas.DataFrame
         Parcels or zones.
     fields : list of str
-        The fields a popup lists (blank values are left out).
+        The fields a popup lists (blank values, and fields of the other language, are left out:
+        :func:`shown`).
     lang : {"zh", "en"}
     kind : {"p", "z"}
         Parcels or zones: ``_s`` (the second line) is the sector or the layout role.
@@ -113,7 +174,7 @@ def records(df: pd.DataFrame, fields: list[str], lang: str, kind: str,
     list of dict
         Also ``_k`` (kind), ``_n`` (name), ``_w`` (geometry source).
     """
-    cols = {f: _texts(df, f, lang) for f in fields if f in df.columns}
+    cols = shown(df, fields, lang)
     names = _local(df, "name", lang)
     second = _texts(df, i18n.col("sector", lang), lang) if kind == "p" else _local(df, "role", lang)
     how = df["geometry_source"].tolist() if "geometry_source" in df.columns else [None] * len(df)
