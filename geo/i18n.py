@@ -231,7 +231,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "output_target_text": ("产值（原文）", "Output as printed"), "target_year": ("目标年份", "Target year"),
     "output_per_mu_wan": ("亩均产值（万元/亩）", "Output per mu (10k CNY/mu)"),
     "floor_area_m2": ("建筑面积（m²）", "Floor area (m²)"), "investment_yi": ("投资（亿元）", "Investment (100 M CNY)"),
-    "district": ("区县", "District"), "layout": ("空间布局", "Layout"), "role_zh": ("布局角色", "Role (zh)"),
+    "district": ("区县", "District"), "district_zh": ("区县", "District"), "district_pip": ("所在区县（按位置）", "District (by position)"),
+    "districts": ("区县", "Districts"), "layout": ("空间布局", "Layout"), "role_zh": ("布局角色", "Role (zh)"),
     "role_en": ("布局角色（英）", "Role"), "sectors_zh": ("规划功能", "Planned functions"),
     "geometry_source": ("几何来源", "Geometry source"), "position_method": ("定位方式", "Positioned by"),
     "position_confidence": ("定位可信度", "Position confidence"), "position_note": ("定位说明", "Position note"),
@@ -275,6 +276,14 @@ MAP: dict[str, tuple[str, str]] = {
     "matches": ("匹配地块", "Matching parcels"),
     "score": ("匹配度 {score}", "score {score}"),
     "reasons": ("匹配理由", "Why it matches"),
+    "legend": ("图例", "Legend"),
+    "legend_layers": ("规划图层", "Plan layers"),
+    "legend_lines": ("线型（几何精度）", "Line styles (geometry precision)"),
+    "legend_solid": ("实线：测绘或人工数字化边界", "Solid: surveyed or digitised boundary"),
+    "legend_dashed": ("虚线：近似位置（地名库或示意范围）", "Dashed: approximate (gazetteer or schematic extent)"),
+    "legend_axis": ("发展轴（示意走向）", "Development axis (schematic course)"),
+    "legend_at_parent": ("未定位，示于上级片区位置", "Not located, shown at its parent's place"),
+    "at_parent": ("未定位，示于上级「{parent}」位置", "Not located, shown at its parent {parent}"),
 }
 
 SHEET: dict[str, tuple[str, str]] = {
@@ -713,7 +722,7 @@ def distance(metres: float | None, unit: str = "auto") -> str:
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_EN_PHRASE = re.compile(r"[A-Za-z]{2,}[\s,]+[A-Za-z]{2,}")
+_EN_WORD = re.compile(r"[a-z]{3,}")
 
 
 @functools.cache
@@ -721,7 +730,7 @@ def _reader(template: str) -> re.Pattern[str]:
     """A regular expression reading the values back out of an English template's text."""
     parts, at = [], 0
     for m in _PLACEHOLDER.finditer(template):
-        parts += [re.escape(template[at:m.start()]), f"(?P<{m.group(1)}>.+?)"]
+        parts += [re.escape(template[at:m.start()]), f"(?P<{m.group(1)}>(?:(?!; ).)+?)"]  # a value holds no "; "
         at = m.end()
     return re.compile("^" + "".join(parts) + re.escape(template[at:]) + "$", re.S)
 
@@ -870,9 +879,9 @@ def value(field: str, v: object, lang: str = "zh") -> str:
 def readable(text: object, lang: str = "zh") -> bool:
     """Whether a free text (a curator's note) reads in the language, so a page may show it.
 
-    Chinese: the text has Chinese and no English phrase (two Latin words in a row; an id such as
-    ``HTS-T2-05`` may appear). English: the text starts in English (a Latin word before its first
-    Chinese character).
+    Chinese: the text has Chinese and no English word (three lower-case letters; an id such as
+    ``HTS-T2-05`` or an acronym may appear). English: the text starts in English (a Latin word before
+    its first Chinese character).
 
     Parameters
     ----------
@@ -888,5 +897,5 @@ def readable(text: object, lang: str = "zh") -> bool:
         return False
     first_cjk = _CJK.search(text)
     if _slot(lang) == 0:
-        return bool(first_cjk) and not _EN_PHRASE.search(text)
+        return bool(first_cjk) and not _EN_WORD.search(text)
     return bool(_LATIN_WORD.search(text[:first_cjk.start()] if first_cjk else text))

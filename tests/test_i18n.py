@@ -66,3 +66,125 @@ def test_no_module_of_geo_branches_on_the_language():
     hits = [f"{p.relative_to(GEO)}:{n}" for p in GEO.rglob("*.py") if p.name != "i18n.py"
             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert not hits
+
+
+# ------------------------------------------------------------------ one language at a time
+#
+# The rule a page is checked against (here on every record, and in tests/ui/test_language_browser.py on
+# every page and tab in a real browser):
+# - Chinese pages: no Latin word of three or more letters, except the allowed tokens — the data's ids
+#   (projects, zones, layers, plans, indicators, targets), the Latin words the plans themselves print in
+#   their Chinese text (acronyms such as PNT, GDP), EPSG codes, and a short fixed list of proper names and
+#   formats (FIXED_TOKENS). Units of one or two letters (m, km, MB) are not words.
+# - English pages: Chinese only beside English — every text cell (a line, or a tab-separated table cell)
+#   that holds Chinese has a Latin word before its first Chinese character ("Jinfeng Town (金凤镇)",
+#   "Gazetteer row 龙兴镇"); a cell that starts in Chinese is a leak. The language switcher's "中文" is the
+#   one exception.
+
+FIXED_TOKENS = frozenset({
+    "GCJ-02", "WGS84", "CGCS2000", "OpenStreetMap", "Leaflet", "GeoJSON", "GeoPackage", "Shapefile", "ESRI", "KML",
+    "KMZ", "CSV", "DXF", "PDF", "HTML", "WKT", "UTF-8", "Excel", "Google", "Earth", "English", "Language",
+})
+ZH_SWITCHER = frozenset({"中文"})
+TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:[-_.:/+][A-Za-z0-9]+)*")
+WORD = re.compile(r"[A-Za-z]{3,}")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+EPSG = re.compile(r"EPSG:\d+")
+
+
+def allowed_tokens(data) -> frozenset[str]:
+    """Ids of the shipped data, the Latin words its Chinese text prints, and the fixed proper names."""
+    ids: set[str] = set(FIXED_TOKENS)
+    ids |= set(data.projects.project_id) | set(data.zones.zone_id) | set(data.sources.source_doc)
+    ids |= {x["layer_id"] for x in data.layers} | set(data.targets.indicator_id) | set(data.targets.target_id)
+    ids |= set(data.parcels.parcel_id)
+    for df in (data.projects, data.zones, data.targets, data.sources):
+        for c in df.columns:
+            if c.endswith("_zh") or c in ("source_ref", "value_text", "land_mu_text", "output_target_text"):
+                ids |= {w for v in df[c].dropna().astype(str) for w in TOKEN.findall(v)}
+    return frozenset(ids)
+
+
+def zh_leaks(text: str, allowed: frozenset[str]) -> list[str]:
+    """Latin words of a Chinese page that are neither ids nor proper names."""
+    return [tok for tok in TOKEN.findall(text)
+            if WORD.search(tok) and tok not in allowed and not EPSG.fullmatch(tok)]
+
+
+def en_leaks(text: str) -> list[str]:
+    """Text cells of an English page that start in Chinese."""
+    out = []
+    for cell in re.split(r"[\n\t]", text):
+        cell = cell.strip()
+        first = CJK.search(cell)
+        if first and cell not in ZH_SWITCHER and not re.search(r"[A-Za-z]{2,}", cell[:first.start()]):
+            out.append(cell)
+    return out
+
+
+def test_the_leak_rule_itself():
+    allowed = frozenset({"HTS-T2-05", "PNT"})
+    assert zh_leaks("类型 park · 定位方式 derived", allowed) == ["park", "derived"]
+    assert zh_leaks("编号 HTS-T2-05 · 导航定位定时(PNT) · 1.2 km · EPSG:4544", allowed) == []
+    assert en_leaks("Name\tJinfeng Town (金凤镇)\nGazetteer row 龙兴镇 (medium)") == []
+    assert en_leaks("District\t九龙坡区\n中文") == ["九龙坡区"]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from geo.io import open_store
+    return open_store().load()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_record_reads_in_one_language(shipped, lang):
+    """The details panel and the map's feature properties of every shipped zone and project."""
+    from geo.render import popup
+    allowed = allowed_tokens(shipped)
+    parcels = shipped.parcels.set_index("project_id")[["area_mu", "geometry_source", "placement_note"]]
+    projects = shipped.enriched.drop(columns=["area_mu", "geometry_source", "placement_note"], errors="ignore")
+    projects = projects.join(parcels, on="project_id")
+    leaks: dict[str, list[str]] = {}
+    for frame, fields, kind in ((projects, popup.PARCEL_FIELDS, "p"), (shipped.zones, popup.ZONE_FIELDS, "z")):
+        recs = popup.records(frame, fields, lang, kind)
+        for (_, row), rec in zip(frame.iterrows(), recs, strict=True):
+            details = re.sub(r"<t[hd][^>]*>", "\t", popup.table_html(row, fields, lang))
+            text = re.sub(r"<[^>]+>", "\n", details) + "\n" + "\n".join(
+                f"{i18n.label(f, lang)}\t{v}" for f, v in rec.items() if not f.startswith("_") or f in ("_n", "_s"))
+            text = html_unescape(text)
+            found = zh_leaks(text, allowed) if lang == "zh" else en_leaks(text)
+            if found:
+                leaks[row.get("project_id", row.get("zone_id"))] = found
+    assert not leaks, dict(list(leaks.items())[:10])
+
+
+def html_unescape(text: str) -> str:
+    import html
+    return html.unescape(text)
+
+
+def test_values_and_messages_in_both_languages():
+    assert i18n.value("kind", "park", "zh") == "园区" and i18n.value("kind", "park", "en") == "park"
+    assert i18n.value("extent_method", "nominal radius 1500 m (extent unknown)", "zh") == "名义半径 1500 m（范围未知）"
+    assert i18n.value("extent_method", "circle sized to the plan's 亩", "en") == "circle sized to the plan's area in mu"
+    note = "schematic square sized to the plan's 2400 亩, inside hts_core"
+    assert i18n.value("placement_note", note, "zh") == "示意方形，按规划 2400 亩绘制，位于 hts_core 内"
+    assert i18n.value("placement_note", note, "en") == "schematic square sized to the plan's 2400 mu, inside hts_core"
+    assert i18n.value("district", "九龙坡区;渝中区", "en") == "Jiulongpo District, Yuzhong District"
+    assert i18n.value("district", "九龙坡区;渝中区", "zh") == "九龙坡区、渝中区"
+    msg = "up.geojson: area 12.0 亩 differs from the plan's 30 亩 by -60%; lies in 九龙坡区, expected 沙坪坝区"
+    assert i18n.message(msg, "zh") == "up.geojson：面积 12.0 亩，与规划的 30 亩相差 -60%；位于九龙坡区，应在沙坪坝区"
+    assert i18n.message(msg, "en") == ("up.geojson: area 12.0 mu differs from the plan's 30 mu by -60%; "
+                                       "lies in Jiulongpo District, expected Shapingba District")
+    assert i18n.message("invalid geometry: Self-intersection[106.1 29.2]", "zh") == "几何无效：自相交[106.1 29.2]"
+    assert i18n.message("something new", "zh") == "something new"  # unknown text stays (and a page test sees it)
+    assert i18n.local_time("2026-12-02T16:30:00+00:00") == "2026-12-03 00:30:00"
+
+
+def test_every_district_of_the_data_has_an_english_name(shipped):
+    names = set(shipped.districts.name_zh) | {n for v in shipped.enriched.district for n in str(v).split(";") if n}
+    for n in names:
+        assert i18n.district_name(n, "en") != n, n
+    for zh, en in shipped.districts[["name_zh", "name_en"]].itertuples(index=False):
+        assert i18n.district_name(zh, "en").startswith(en)
+    assert set(shipped.zones.layout) - {""} <= set(i18n.LAYOUTS)
