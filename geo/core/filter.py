@@ -6,7 +6,13 @@
 - a range on 亩 or output excludes projects whose figure is missing (we cannot say it is in range);
 - geometry precision filters what is drawn (parcels, zones), not the project list;
 - sector narrows projects and parcels; zones stay as context unless plan/layout/district/zone
-  criteria narrow them.
+  criteria narrow them;
+- district takes district names and functional-area ids or names (:mod:`geo.core.areas`): a project
+  matches if any of its districts or areas does, a zone likewise; a project without a district is
+  counted (:func:`without_district`), never silently lost from the counts the page shows.
+
+:func:`bounds_of` is where the map goes after a filter change; :func:`unlocated` lists what the
+selection has that cannot be drawn where it is (with the parent it is shown at).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import pyarrow.compute as pc
 
 from geo import i18n
 from geo.config import COMMON_LAYER
-from geo.core import join
+from geo.core import areas, join
 from geo.core.model import PlanData
 
 
@@ -40,7 +46,8 @@ class Filter:
     sectors : list of str
         Sectors or sector groups, Chinese or English.
     districts : list of str
-        District (区) names.
+        District (区) names and functional-area ids or names, Chinese or English
+        (:func:`geo.core.areas.resolve`).
     zones : list of str
         Zone ids; their sub-zones are included.
     land_mu, output_yi : tuple of (float or None, float or None)
@@ -54,7 +61,7 @@ class Filter:
     plans: list[str] = field(default_factory=list)  # source_doc ids
     layouts: list[str] = field(default_factory=list)  # layout_id / layer_id
     sectors: list[str] = field(default_factory=list)  # sector or sector group, Chinese or English
-    districts: list[str] = field(default_factory=list)  # 区 names
+    districts: list[str] = field(default_factory=list)  # 区 names, functional-area ids or names
     zones: list[str] = field(default_factory=list)  # zone_ids (descendants included)
     land_mu: tuple[float | None, float | None] = (None, None)
     output_yi: tuple[float | None, float | None] = (None, None)
@@ -105,11 +112,13 @@ class Filter:
 
 @dataclass
 class Selection:
-    """What a filter keeps: enriched projects, their parcels joined with them, and the zones to show."""
+    """What a filter keeps: enriched projects, their parcels joined with them, and the zones to show
+    (``filter``: the filter that kept them, which :func:`bounds_of` reads)."""
 
     projects: pd.DataFrame  # enriched projects
     parcels: gpd.GeoDataFrame  # parcels joined with their project
     zones: gpd.GeoDataFrame
+    filter: Filter = field(default_factory=Filter)
 
 
 def isin(s: pd.Series, values: Iterable) -> np.ndarray:
@@ -260,8 +269,8 @@ def apply_filter(data: PlanData, f: Filter) -> Selection:
     parcels = parcels[isin(parcels.project_id, projects.project_id)]
     if f.geometry_sources:
         parcels = parcels[isin(parcels.geometry_source, f.geometry_sources)]
-    zones = data.zones[_zone_mask(data.zones, f, zone_set, projects)].reset_index(drop=True)
-    return Selection(projects, parcels.reset_index(drop=True), zones)
+    zones = data.zones[_zone_mask(data, f, zone_set, projects)].reset_index(drop=True)
+    return Selection(projects, parcels.reset_index(drop=True), zones, f)
 
 
 def _project_mask(data: PlanData, f: Filter, zone_set: set[str]) -> pd.Series:
@@ -280,7 +289,8 @@ def _project_mask(data: PlanData, f: Filter, zone_set: set[str]) -> pd.Series:
             hit |= isin(p[col], chosen)
         keep &= hit
     if f.districts:
-        keep &= isin(p.district, f.districts)
+        dist, area_ids = areas.resolve(data, f.districts)
+        keep &= areas.cells_naming(p.districts, dist) | areas.cells_naming(p.areas, area_ids)
     if f.layouts:
         in_layout = m.project_id[isin(m.layout_id, f.layouts) | isin(m.layer_id, f.layouts)]
         keep &= isin(p.project_id, in_layout)
@@ -294,15 +304,18 @@ def _project_mask(data: PlanData, f: Filter, zone_set: set[str]) -> pd.Series:
     return keep
 
 
-def _zone_mask(zones: gpd.GeoDataFrame, f: Filter, zone_set: set[str], projects: pd.DataFrame) -> pd.Series:
+def _zone_mask(data: PlanData, f: Filter, zone_set: set[str], projects: pd.DataFrame) -> pd.Series:
     """Which zones to show: plan, layout, district and zone criteria narrow them; sector does not."""
+    zones = data.zones
     zkeep = pd.Series(True, index=zones.index)
     if f.plans:  # the places every plan shares stay as context
         zkeep &= zones.source_doc.isin(f.plans) | (zones.layer_id == COMMON_LAYER)
     if f.layouts:
         zkeep &= zones.layout_id.isin(f.layouts) | zones.layer_id.isin(f.layouts)
     if f.districts:
-        zkeep &= zones.district_zh.isin(f.districts) | zones.district_pip.isin(f.districts)
+        dist, area_ids = areas.resolve(data, f.districts)
+        facts = data.zone_facts.reindex(zones.zone_id)
+        zkeep &= areas.cells_naming(facts.districts.fillna(""), dist) | areas.cells_naming(facts.areas.fillna(""), area_ids)
     if f.zones:
         zkeep &= zones.zone_id.isin(zone_set)
     if f.query:
@@ -344,3 +357,122 @@ def search(data: PlanData, query: str, limit: int = 20) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["kind", "id", "name_zh", "name_en", "bounds"])
     exact = out.name_zh.map(_norm) == _norm(query)
     return out.assign(_e=~exact).sort_values(["_e", "kind"]).drop(columns="_e").head(limit).reset_index(drop=True)
+
+
+def without_district(projects: pd.DataFrame) -> int:
+    """How many projects have no district (the page says so: none is silently dropped).
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame
+        Enriched projects (``districts``; an older table's ``district`` is used without it).
+
+    Returns
+    -------
+    int
+    """
+    col = "districts" if "districts" in projects.columns else "district"
+    return int((projects[col].fillna("").astype(str).str.strip() == "").sum())
+
+
+UNLOCATED_COLUMNS = ["id", "kind", "name_zh", "name_en", "plan", "layer_id", "parent_id",
+                     "parent_name_zh", "parent_name_en", "parent_located"]
+"""Columns of :func:`unlocated`."""
+
+
+def unlocated(data: PlanData, sel: Selection) -> pd.DataFrame:
+    """What the selection has that is not located: its zones without a position, and its projects
+    without a parcel whose whole zone chain is unlocated; each with the parent it is shown at.
+
+    Parameters
+    ----------
+    data : PlanData
+    sel : Selection
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`UNLOCATED_COLUMNS`: id, kind ("zone" | "project"), name_zh, name_en, plan (source_doc),
+        layer_id, parent_id (a zone's parent, a project's zone), parent_name_zh, parent_name_en,
+        parent_located (whether the parent has a position of its own).
+    """
+    facts = data.zone_facts
+    z = data.zones.set_index("zone_id")
+    zs = sel.zones[~facts.located.reindex(sel.zones.zone_id).fillna(False).to_numpy(dtype=bool)]
+    zones = pd.DataFrame({"id": zs.zone_id, "kind": "zone", "name_zh": zs.name_zh, "name_en": zs.name_en,
+                          "plan": zs.source_doc, "layer_id": zs.layer_id, "parent_id": zs.parent_id.fillna("")})
+    p = sel.projects
+    no_parcel = p.parcel_id.isna().to_numpy() if "parcel_id" in p.columns else np.ones(len(p), dtype=bool)
+    nowhere = facts.bx0.reindex(p.zone_id).isna().to_numpy()
+    ps = p[no_parcel & nowhere]
+    projects = pd.DataFrame({"id": ps.project_id, "kind": "project", "name_zh": ps.name_zh, "name_en": ps.name_en,
+                             "plan": ps.source_doc, "layer_id": ps.zone_id.map(z.layer_id) if len(z) else "",
+                             "parent_id": ps.zone_id.fillna("")})
+    out = pd.concat([zones, projects], ignore_index=True)
+    out["parent_name_zh"] = out.parent_id.map(z.name_zh).fillna("") if len(z) else ""
+    out["parent_name_en"] = out.parent_id.map(z.name_en).fillna("") if len(z) else ""
+    out["parent_located"] = out.parent_id.map(facts.located).fillna(False).astype(bool)
+    out["layer_id"] = out.layer_id.fillna("")
+    return out[UNLOCATED_COLUMNS].reset_index(drop=True)
+
+
+def _narrows_zones(f: Filter) -> bool:
+    return bool(f.plans or f.layouts or f.districts or f.zones or f.query)
+
+
+def _zone_bounds(data: PlanData, sel: Selection) -> tuple[np.ndarray, np.ndarray]:
+    """Drawn bounds (own, or the nearest located ancestor's) of the zones the filter matched: the
+    narrower ones, and the context layer's separately (used only when nothing narrower is found)."""
+    f, facts = sel.filter, data.zone_facts
+    empty = np.zeros((0, 4))
+    zones = sel.zones
+    if f.is_empty():
+        return facts.loc[zones.zone_id, ["bx0", "by0", "bx1", "by1"]].to_numpy(), empty
+    ids = zones.zone_id if _narrows_zones(f) else pd.Series([], dtype=str)
+    # the zones of the projects that have no parcel: where those projects are drawn (a sector filter)
+    p = sel.projects
+    bare = p.zone_id[p.parcel_id.isna()] if "parcel_id" in p.columns else p.zone_id
+    ids = pd.concat([ids, bare.dropna()], ignore_index=True).drop_duplicates()
+    ids = ids[isin(ids, facts.index)]
+    explicit = {d for z in f.zones for d in join.descendants(data.zones, z)}
+    layer = data.zones.set_index("zone_id").layer_id.reindex(ids).fillna("")
+    context = (layer == COMMON_LAYER).to_numpy() & ~isin(ids, explicit) & ~isin(layer, f.layouts)
+    b = facts.loc[ids, ["bx0", "by0", "bx1", "by1"]].to_numpy()
+    return b[~context], b[context]
+
+
+def bounds_of(data: PlanData, sel: Selection) -> tuple[float, float, float, float] | None:
+    """WGS84 bounds of what the selection draws, for the map to fit.
+
+    With an empty filter: every parcel and located zone. Otherwise the selected parcels, the located
+    zones the filter matched (an unlocated one counts where it is shown: its nearest located
+    ancestor) and the zones of selected projects without a parcel — not the context layer
+    (:data:`geo.config.COMMON_LAYER`) unless nothing narrower is found or the filter names it.
+
+    Parameters
+    ----------
+    data : PlanData
+    sel : Selection
+        From :func:`apply_filter` (its ``filter`` says what was matched).
+
+    Returns
+    -------
+    (minx, miny, maxx, maxy) or None
+        None when nothing of the selection is located.
+    """
+    parts = []
+    pc_ = sel.parcels
+    if len(pc_):
+        if "bx0" in pc_.columns:
+            parts.append(np.column_stack([pc_.bx0.min(), pc_.by0.min(), pc_.bx1.max(), pc_.by1.max()]))
+        else:
+            parts.append(np.array([pc_.total_bounds]))
+    narrow, context = _zone_bounds(data, sel)
+    parts.append(narrow)
+    b = np.vstack(parts) if parts else np.zeros((0, 4))
+    b = b[~np.isnan(b).any(axis=1)]
+    if not len(b):
+        b = context[~np.isnan(context).any(axis=1)]
+    if not len(b):
+        return None
+    return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))

@@ -139,9 +139,13 @@ def projects_enriched(data: PlanData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The projects plus parcel_id, parcel_area_mu, parcel_geometry_source, zone names, district,
-        district_pip, layout_ids and output_per_mu_wan (only where both figures are given).
+        The projects plus parcel_id, parcel_area_mu, parcel_geometry_source, zone names, districts
+        (";"-separated, "" when none), district_how ("plan" | "zone" | "geometry" | "", see
+        :mod:`geo.core.areas`), district (the first of districts), district_pip (the zone's),
+        layout_ids, areas (";"-separated functional-area ids) and output_per_mu_wan (only where both
+        figures are given).
     """
+    from geo.core import areas  # areas builds on this module's chains
     p = data.projects.copy()
     parc = data.parcels[["project_id", "parcel_id", "area_mu", "geometry_source"]].rename(
         columns={"area_mu": "parcel_area_mu", "geometry_source": "parcel_geometry_source"})
@@ -149,12 +153,14 @@ def projects_enriched(data: PlanData) -> pd.DataFrame:
     z = data.zones[["zone_id", "name_zh", "name_en", "district_zh", "district_pip"]].rename(
         columns={"name_zh": "zone_name_zh", "name_en": "zone_name_en", "district_zh": "zone_district_zh"})
     p = p.merge(z, on="zone_id", how="left")
-    p["district"] = p.zone_district_zh.fillna(p.district_pip).fillna("")
     p = p.drop(columns=["zone_district_zh"])
-    m = project_memberships(data)
+    p[["districts", "district_how"]] = areas.project_districts(data, p)
+    p["district"] = p.districts.str.split(";").str[0].fillna("")  # the first of them (older callers)
+    m = data.memberships
     lay = (m.dropna(subset=["layout_id"]).groupby("project_id").layout_id
            .agg(lambda s: ";".join(sorted(set(s)))))
     p["layout_ids"] = p.project_id.map(lay).fillna("")
+    p["areas"] = areas.join_masks(areas.project_area_masks(data, p, m), len(p)).to_numpy()
     both = p.output_target_yi.notna() & p.land_mu.notna() & (p.land_mu > 0)
     p["output_per_mu_wan"] = (p.output_target_yi * 1e4 / p.land_mu).where(both)
     return p

@@ -61,6 +61,7 @@ class PlanData:
     sources: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     pois: gpd.GeoDataFrame | None = None
+    functional_areas: pd.DataFrame | None = None  # data/src/functional_areas.csv (geo.core.areas)
 
     @cached_property
     def layers(self) -> list[dict]:
@@ -103,6 +104,12 @@ class PlanData:
         """One row per (project, zone it lies in, directly or through the zone's ancestors)."""
         from geo.core import join
         return join.project_memberships(self)
+
+    @cached_property
+    def zone_facts(self) -> pd.DataFrame:
+        """Per zone: districts, functional areas, located, drawn bounds (`geo.core.areas.zone_facts`)."""
+        from geo.core import areas
+        return areas.zone_facts(self)
 
     @cached_property
     def parcels_joined(self) -> gpd.GeoDataFrame:

@@ -115,6 +115,21 @@ PARCELS: Spec = {
     "placement_note": ("str", False),
 }
 
+FUNCTIONAL_AREAS: Spec = {
+    "area_id": ("str", True),
+    "name_zh": ("str", True),
+    "name_en": ("str", True),
+    "kind": ("enum:district|functional", True),
+    "members": ("str", True),
+    "source_doc": (PLAN, True),
+    "source_ref": ("str", True),
+    "quote_zh": ("str", True),
+    "note": ("str", False),
+}
+"""``data/src/functional_areas.csv``: districts and functional areas the plans name, with the rule that
+decides membership (``members``: ``;``-separated ``plan:<source_doc>``, ``zone:<zone_id>``,
+``district:<name>``; see :mod:`geo.core.areas`)."""
+
 MANIFEST_LAYER_KEYS = (
     "layer_id", "title_zh", "title_en", "kind", "file", "default_style",
     "source_docs", "geometry", "feature_count",

@@ -49,6 +49,9 @@ class FileLayout:
         The layer manifest (``layers/manifest.json``).
     src : Path
         The curated tables ``python -m geo build`` reads (``data/src/``).
+    functional_areas : Path
+        The districts and functional areas the plans name (``data/src/functional_areas.csv``), read
+        as they are by :func:`load_all` (optional: without it there are no functional areas).
     """
 
     data_dir: Path
@@ -63,6 +66,7 @@ class FileLayout:
     LOCK: ClassVar[str] = ".store.lock"
     MANIFEST: ClassVar[str] = "manifest.json"
     SRC: ClassVar[str] = "src"
+    FUNCTIONAL_AREAS: ClassVar[str] = "functional_areas.csv"
 
     @classmethod
     def resolve(cls, data_dir: str | Path | None = None, layers_dir: str | Path | None = None) -> FileLayout:
@@ -89,6 +93,7 @@ class FileLayout:
     lock = property(lambda self: self.data_dir / self.LOCK)
     manifest = property(lambda self: self.layers_dir / self.MANIFEST)
     src = property(lambda self: self.data_dir / self.SRC)
+    functional_areas = property(lambda self: self.src / self.FUNCTIONAL_AREAS)
 
     def layer(self, file: str) -> Path:
         """The path of a layer file named in the manifest.
@@ -121,7 +126,8 @@ class FileLayout:
         list of Path
             Sorted within each folder; files that do not exist are left out.
         """
-        files = sorted(self.data_dir.glob("*.csv")) + [self.parcels] + sorted(self.layers_dir.glob("*"))
+        files = (sorted(self.data_dir.glob("*.csv")) + [self.parcels, self.functional_areas]
+                 + sorted(self.layers_dir.glob("*")))
         return [f for f in files if f.is_file()]
 
 
@@ -296,13 +302,23 @@ def load_all(data_dir: str | Path | None = None, layers_dir: str | Path | None =
     issues += i1 + i2 + i3 + i4
     manifest, zones, districts, pois, i5 = read_layers(lay, plans)
     issues += i5
-    data = PlanData(projects, targets, zones, parcels, districts, manifest, sources, issues, pois)
+    areas, i6 = _read_functional_areas(lay, plans)
+    issues += i6
+    data = PlanData(projects, targets, zones, parcels, districts, manifest, sources, issues, pois, areas)
     errors = [i for i in issues if i.level == "error"]
     if strict and errors:
         raise DataError(errors)
     return data
 
 
+
+
+def _read_functional_areas(lay: FileLayout, plans: list[str]) -> tuple[pd.DataFrame, list[Issue]]:
+    """The functional areas table, checked; an empty table (no issue) when the data has none."""
+    spec = schema.for_plans(schema.FUNCTIONAL_AREAS, plans)
+    if not lay.functional_areas.exists():
+        return pd.DataFrame(columns=list(spec), dtype=str), []
+    return read_csv_checked(lay.functional_areas, spec, "area_id")
 
 
 def _read_manifest(lay: FileLayout) -> tuple[dict, list[Issue]]:

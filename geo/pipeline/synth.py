@@ -123,5 +123,5 @@ def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
     parcels_ = p.assign(geometry_source="surveyed", zone_id=zone_of, placement_note="synthetic")
     data = PlanData(pd.concat([base.projects, projects], ignore_index=True), base.targets, base.zones,
                     gpd.GeoDataFrame(pd.concat([base.parcels, parcels_], ignore_index=True), geometry="geometry", crs=WGS84),
-                    base.districts, base.manifest, base.sources, [], base.pois)
+                    base.districts, base.manifest, base.sources, [], base.pois, base.functional_areas)
     return data
