@@ -47,20 +47,26 @@ def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note
     try:
         ids = open_store().save(gdf, layer, who or "staff", source, based, note=note)
     except (store.ConflictError, store.StoreError) as e:
-        st.error(f"{i18n.t('edit_conflict', lang)}: {e}")
+        st.error(f"{i18n.t('edit_conflict', lang)}{i18n.t('colon', lang)}{i18n.message(str(e), lang)}")
         return
     st.session_state["edit_version"] = open_store().version("parcels")
-    st.success(f"{i18n.t('edit_saved', lang)}: {', '.join(ids)}")
-    st.session_state["edit_flash"] = f"{i18n.t('edit_saved', lang)}: {', '.join(ids)}"
+    saved = f"{i18n.t('edit_saved', lang)}{i18n.t('colon', lang)}{i18n.pick(i18n.REASONS, 'list_sep', lang).join(ids)}"
+    st.success(saved)
+    st.session_state["edit_flash"] = saved
     app_data.reload()
 
 
 def _review(rv: importer.Review, layer: str, who: str, name: str, lang: str) -> None:
     """The per-feature report: tick what to store, then store it."""
-    st.caption(f"{i18n.t('edit_crs_used', lang)}: {rv.loaded.crs_used} — {rv.loaded.crs_note}. {' '.join(rv.loaded.notes)}")
+    notes = [i18n.message(n, lang) for n in (rv.loaded.crs_note, *rv.loaded.notes)]
+    st.caption(f"{i18n.t('edit_crs_used', lang)}{i18n.t('colon', lang)}{rv.loaded.crs_used} — "
+               + i18n.pick(i18n.REASONS, "reason_sep", lang).join(notes))
     st.subheader(i18n.t("edit_review", lang))
     rep = rv.report.copy()
     rep.insert(0, "store", rep.acceptable & ~rep.flagged)
+    rep = rep.assign(problems=[i18n.message(p, lang) for p in rep.problems],
+                     match_method=[i18n.value("match_method", m, lang) for m in rep.match_method],
+                     district=[i18n.district_name(d, lang) for d in rep.district])
     edited = st.data_editor(rep[REVIEW_COLS], disabled=REVIEW_COLS[1:], hide_index=True, key="edit_review",
                             width="stretch", column_config=columns(REVIEW_COLS, lang))
     if st.button(i18n.t("edit_save", lang), type="primary", key="edit_save"):
@@ -88,7 +94,7 @@ def import_tab(data: PlanData, who: str, lang: str) -> None:
         try:
             rv = importer.review(p, data, layer, None if crs == "auto" else crs, name=up.name)
         except importer.ImportFailed as e:
-            st.error(str(e))
+            st.error(i18n.message(str(e), lang))
             return
     _review(rv, layer, who, up.name, lang)
 
@@ -162,9 +168,14 @@ def history_tab(who: str, lang: str) -> None:
     h = open_store().history()
     if not len(h):
         return
-    shown = h.iloc[::-1].assign(when=local_time(h.when.iloc[::-1]))
+    h = h.iloc[::-1]
+    shown = h.assign(when=local_time(h.when), action=[i18n.value("action", a, lang) for a in h.action],
+                     layer=[i18n.value("layer", x, lang) for x in h.layer],
+                     geometry_source=[i18n.geometry_source_label(g, lang) if isinstance(g, str) else g
+                                      for g in h.geometry_source],
+                     note=[i18n.message(n, lang) for n in h.note])
     st.dataframe(shown, hide_index=True, width="stretch", key="edit_hist", column_config=columns(shown.columns, lang))
-    undoable = _undoable(h)
+    undoable = _undoable(h.iloc[::-1])
     if not undoable:
         return
     cid = st.selectbox(i18n.t("edit_change", lang), undoable[::-1], key="edit_undo_pick")
@@ -172,9 +183,9 @@ def history_tab(who: str, lang: str) -> None:
         try:
             open_store().undo(cid, who)
         except store.StoreError as e:
-            st.error(str(e))
+            st.error(i18n.message(str(e), lang))
             return
-        st.session_state["edit_flash"] = f"{i18n.t('edit_undone', lang)}: {cid}"
+        st.session_state["edit_flash"] = f"{i18n.t('edit_undone', lang)}{i18n.t('colon', lang)}{cid}"
         app_data.reload()
 
 
@@ -191,7 +202,7 @@ def page(app: AppData, lang: str) -> None:
     if st.session_state.get("edit_flash"):
         st.success(st.session_state.pop("edit_flash"))
     st.title(i18n.t("edit_title", lang))
-    who = st.text_input(i18n.t("edit_who", lang), key="edit_who", value=st.session_state.get("edit_who", "staff"))
+    who = st.text_input(i18n.t("edit_who", lang), key="edit_who", value=st.session_state.get("edit_who", i18n.t("edit_who_default", lang)))
     if "edit_version" not in st.session_state:
         st.session_state["edit_version"] = open_store().version("parcels")
     tab_draw, tab_imp, tab_hist = st.tabs([i18n.t(k, lang) for k in ("edit_digitise", "edit_import", "edit_history")])

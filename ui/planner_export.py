@@ -3,6 +3,7 @@ the saved snapshots (times in Asia/Shanghai), and what changed between two of th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,27 @@ from geo.io import export, snapshots
 from ui import basemap
 from ui.labels import columns, local_time
 
+RANGE = re.compile(r"(\d*(?:\.\d+)?)-(\d*(?:\.\d+)?)(mu|yi)")
+
 
 def crs_title(code: str, lang: str) -> str:
     """A CRS choice: its code and name."""
     return f"{code} · {i18n.pick(i18n.STRINGS, f'crs_name_{code}', lang, default=export.CRS_CHOICES[code])}"
+
+
+def filter_text(summary: str, lang: str) -> str:
+    """A snapshot's filter (:meth:`geo.core.filter.Filter.summary`, a file-name slug) in words: "全部", "100–500 亩"."""
+    parts = []
+    for part in str(summary).split("_"):
+        rng = RANGE.fullmatch(part)
+        if part == "all":
+            parts.append(i18n.t("all", lang))
+        elif rng:
+            parts.append(f"{rng[1]}–{rng[2]} {i18n.t('unit_mu' if rng[3] == 'mu' else 'unit_yi', lang)}")
+        else:
+            parts.append(" + ".join(i18n.geometry_source_label(x, lang) if x in i18n.GEOMETRY_SOURCE_LABELS
+                                    else i18n.district_name(x, lang) for x in part.split("+")))
+    return i18n.pick(i18n.REASONS, "reason_sep", lang).join(parts)
 
 
 def _map_view() -> dict[str, Any]:
@@ -34,7 +52,7 @@ def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
     """Format, CRS and the button that writes the snapshot; then its download."""
     e1, e2, e3 = st.columns([1, 1, 1])
     fmt = e1.selectbox(i18n.t("export_format", lang), list(export.FORMATS), key="exp_fmt",
-                       format_func=lambda k: export.FORMAT_LABELS[k])
+                       format_func=lambda k: i18n.pick(i18n.STRINGS, f"export_fmt_{k}", lang, default=export.FORMAT_LABELS[k]))
     crs = e2.selectbox(i18n.t("export_crs", lang), list(export.CRS_CHOICES), key="exp_crs",
                        format_func=lambda k: crs_title(k, lang))
     if e3.button(i18n.t("export_make", lang), type="primary"):
@@ -42,10 +60,10 @@ def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
             snap = export.export(data, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=_map_view())
             st.session_state["last_snapshot"] = str(snap.path)
         except export.ExportError as err:
-            st.error(f"{i18n.t('export_failed', lang)}: {err}")
+            st.error(f"{i18n.t('export_failed', lang)}{i18n.t('colon', lang)}{i18n.message(str(err), lang)}")
     last = st.session_state.get("last_snapshot")
     if last and Path(last).is_file():
-        st.success(f"{i18n.t('export_done', lang)}: {Path(last).name}")
+        st.success(f"{i18n.t('export_done', lang)}{i18n.t('colon', lang)}{Path(last).name}")
         st.download_button(i18n.t("download", lang), lambda p=last: Path(p).read_bytes(), file_name=Path(last).name,
                            key="dl_last")
 
@@ -57,6 +75,8 @@ def _compare(hist: pd.DataFrame, lang: str) -> None:
     if st.button(i18n.t("compare", lang)):
         diff = snapshots.compare(hist[hist.file == a].path.iloc[0], hist[hist.file == b].path.iloc[0])
         if len(diff):
+            diff = diff.assign(change=[i18n.value("change", c, lang) for c in diff.change],
+                               layer=[i18n.value("layer", x, lang) for x in diff.layer])
             st.dataframe(diff, hide_index=True, width="stretch", column_config=columns(diff.columns, lang))
         else:
             st.info(i18n.t("no_differences", lang))
@@ -69,7 +89,10 @@ def history(lang: str) -> None:
     if not len(hist):
         st.caption(i18n.t("history_empty", lang))
         return
-    shown = hist.drop(columns=["path"]).assign(created=local_time(hist.created))
+    shown = hist.drop(columns=["path"]).assign(
+        created=local_time(hist.created), crs=[crs_title(c, lang) if c in export.CRS_CHOICES else c for c in hist.crs],
+        format=[i18n.pick(i18n.STRINGS, f"export_fmt_{k}", lang, default=k) for k in hist.format],
+        filter=[filter_text(f, lang) for f in hist["filter"]])
     st.dataframe(shown, hide_index=True, width="stretch", column_config=columns(shown.columns, lang))
     pick = st.selectbox(i18n.t("history_pick", lang), list(hist.file), key="hist_pick")
     row = hist[hist.file == pick].iloc[0]

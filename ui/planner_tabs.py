@@ -11,14 +11,19 @@ from geo import config, i18n
 from geo.core import aggregate
 from geo.core.filter import Filter, split_multi
 from geo.core.model import PlanData
+from geo.render import popup
 from ui.data import AppData
 from ui.labels import Labels, columns
 
-TABLE_COLS = ["project_id", "name_zh", "name_en", "sector_zh", "sector_group_zh", "zone_name_zh", "district",
-              "function_zh", "land_mu", "output_target_yi", "output_per_mu_wan", "target_year", "parcel_geometry_source",
-              "source_doc", "source_ref"]
-TARGET_COLS = ["indicator_id", "indicator_zh", "scope_zh", "sector_zh", "unit_zh", "year", "value", "value_text",
-               "value_kind", "comparator", "source_ref", "notes"]
+TABLE_COLS = ["project_id", "name", "sector", "sector_group", "zone_name", "district", "function", "land_mu",
+              "output_target_yi", "output_per_mu_wan", "target_year", "parcel_geometry_source", "source_doc", "source_ref"]
+"""The project table's columns; a bilingual one is named without its suffix (``name`` → ``name_zh``/``name_en``)."""
+TARGET_COLS = ["indicator_id", "indicator", "scope_zh", "sector", "unit", "year", "value", "value_text", "value_kind",
+               "comparator", "source_ref", "notes"]
+HIDDEN = {"zh": frozenset(), "en": frozenset({"scope_zh", "value_text", "source_ref", "quote_zh", "issuer_zh", "doc_number",
+                                              "stated_source"})}
+"""Chinese text as the plans print it: left out of the English page (Chinese appears there only beside English)."""
+SOURCE_COLS = ["source_doc", "title", "issuer_zh", "doc_number", "date_issued", "period", "kind"]
 MEASURES = {"land_mu": "land_sum", "output_target_yi": "output_sum", "count": "count"}  # column → i18n key
 HIGHLIGHT = "background-color: #fef08a"
 
@@ -45,10 +50,57 @@ def _highlighted(tbl: pd.DataFrame, sel_id: str) -> pd.DataFrame | pd.io.formats
     return tbl.style.apply(lambda _: marks, axis=None)
 
 
+def in_language(names: list[str], lang: str, columns: pd.Index) -> list[str]:
+    """The columns a table shows in the language: ``name`` → ``name_en``; Chinese-only text left out in English.
+
+    Parameters
+    ----------
+    names : list of str
+        Column names, bilingual ones without their suffix.
+    lang : {"zh", "en"}
+    columns : pandas.Index
+        The frame's columns (a bilingual name is resolved only when the frame has it).
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for c in names:
+        c = i18n.col(c, lang) if i18n.col(c, lang) in columns else c
+        if c in columns and c not in HIDDEN[i18n.code(lang)]:
+            out.append(c)
+    return out
+
+
+def shown_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table's values in the language: districts, geometry sources, enumerations, curators' notes (only where they
+    read in the language).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; other columns as they are.
+    """
+    out = frame.copy()
+    for c in out.columns:
+        if c in popup.GEOMETRY_SOURCE_FIELDS or c in popup.VALUE_FIELDS or c in ("value_kind", "action", "layer"):
+            out[c] = [popup.value_text(v, c, lang) if c != "value_kind" else i18n.value(c, v, lang) for v in out[c]]
+        elif c in popup.FREE_TEXT:
+            out[c] = [v if i18n.readable(v, lang) else "" for v in out[c]]
+    return out
+
+
 def table_tab(projects: pd.DataFrame, flt: Filter, lang: str) -> None:
     """The selected projects; picking a row selects the project (map highlight, details)."""
-    rows = _page_of(projects[TABLE_COLS], lang)
-    tbl = rows.rename(columns={c: i18n.label(c, lang) for c in TABLE_COLS})
+    cols = in_language(TABLE_COLS, lang, projects.columns)
+    rows = shown_values(_page_of(projects[cols], lang), lang)
+    tbl = rows.rename(columns={c: i18n.label(c, lang) for c in cols})
     event = st.dataframe(_highlighted(tbl, st.session_state["selected"]), width="stretch", hide_index=True, height=520,
                          on_select="rerun", selection_mode="single-row", key="table")
     picked = event.get("selection", {}).get("rows", []) if isinstance(event, dict) else event.selection.rows
@@ -56,7 +108,7 @@ def table_tab(projects: pd.DataFrame, flt: Filter, lang: str) -> None:
         pid = tbl.iloc[picked[0], 0]
         if pid != st.session_state["selected"] and pid != st.session_state.get("table_pick"):
             st.session_state["table_pick"] = pid
-            st.session_state["selected"] = pid
+            st.session_state["select_request"] = pid  # the page selects it, flies there, shows the map (ui.selection)
             st.rerun()
     st.download_button(i18n.t("download_csv", lang), lambda: projects.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"projects_{flt.summary()}.csv", mime="text/csv")
@@ -100,7 +152,8 @@ def _targets_chart(tg: pd.DataFrame, lang: str) -> None:
     cd = chartable[chartable[ind].isin(pick)]
     cd = cd.assign(series=cd[ind] + " (" + cd[unit].fillna("") + ")")
     if len(cd):
-        tips = [alt.Tooltip(c, title=i18n.label(c, lang)) for c in ("series", "year", "value_text", "value_kind", "source_ref")]
+        tips = [alt.Tooltip(c, title=i18n.label(c, lang))
+                for c in in_language(["series", "year", "value_text", "value_kind", "source_ref"], lang, cd.columns)]
         st.altair_chart(alt.Chart(cd).mark_line(point=True).encode(
             x=alt.X("year:O", title=None), y=alt.Y("value:Q", title=None), color=alt.Color("series:N", title=None),
             strokeDash=alt.StrokeDash("value_kind:N", title=None), tooltip=tips).properties(height=360), width="stretch")
@@ -111,10 +164,13 @@ def targets_tab(data: PlanData, labels: Labels, lang: str) -> None:
     st.subheader(i18n.t("targets_title", lang))
     tdoc = st.selectbox(i18n.t("plan", lang), list(labels.docs.index), format_func=labels.doc, key="tdoc")
     tg = data.targets[data.targets.source_doc == tdoc]
-    tg = tg.assign(value_kind=tg.value_kind.map(lambda k: i18n.pick(i18n.STRINGS, k, lang, default=k)))  # baseline, target
+    en = labels.app.sector_en
+    tg = tg.assign(value_kind=tg.value_kind.map(lambda k: i18n.value("value_kind", k, lang)),  # baseline, target
+                   sector_en=[";".join(en.get(x, x) for x in v.split(";")) if isinstance(v, str) else v for v in tg.sector_zh])
     _targets_chart(tg, lang)
-    cols = [i18n.col("indicator", lang) if c == "indicator_zh" else c for c in TARGET_COLS]
-    st.dataframe(tg[cols], width="stretch", hide_index=True, column_config=columns(cols, lang))
+    cols = in_language(TARGET_COLS, lang, tg.columns)
+    shown = shown_values(tg[cols].drop(columns="value_kind"), lang).assign(value_kind=tg.value_kind)
+    st.dataframe(shown[cols], width="stretch", hide_index=True, column_config=columns(cols, lang))
 
 
 def about_tab(app: AppData, lang: str) -> None:
@@ -122,10 +178,13 @@ def about_tab(app: AppData, lang: str) -> None:
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     st.subheader(t("inconsistencies"))
     checks = pd.DataFrame([{
-        t("check_id"): c.check_id, t("check_description"): getattr(c, i18n.col("description", lang)),
-        t("table_sum"): c.table_sum, t("stated"): c.stated_text, t("check_result"): t("agrees") if c.ok else t("disagrees"),
-        t("check_source"): c.stated_source} for c in app.checks])
-    st.dataframe(checks, width="stretch", hide_index=True)
+        "check_id": c.check_id, "check_description": getattr(c, i18n.col("description", lang)),
+        "table_sum": i18n.number(c.table_sum), "stated": i18n.number(c.stated),
+        "check_result": t("agrees") if c.ok else t("disagrees"), "stated_source": c.stated_source} for c in app.checks],
+        columns=["check_id", "check_description", "table_sum", "stated", "check_result", "stated_source"])
+    shown = checks[in_language(list(checks.columns), lang, checks.columns)]
+    st.dataframe(shown.rename(columns=lambda c: t(c if c != "stated_source" else "check_source")), width="stretch",
+                 hide_index=True)
     st.subheader(t("geometry_note"))
     zones = app.data.zones
     geometry = zones.groupby(["geometry_source", "position_confidence"]).size().rename(t("geometry_count")).reset_index()
@@ -133,4 +192,7 @@ def about_tab(app: AppData, lang: str) -> None:
     geometry["position_confidence"] = geometry.position_confidence.map(
         lambda c: i18n.pick(i18n.STRINGS, f"confidence_{c}", lang, default=c))
     st.dataframe(geometry, hide_index=True, column_config=columns(["geometry_source", "position_confidence"], lang))
-    st.dataframe(app.data.sources, hide_index=True, width="stretch", column_config=columns(app.data.sources.columns, lang))
+    sources = app.data.sources.assign(kind=app.data.sources.kind.map(lambda k: i18n.value("source_kind", k, lang)),
+                                      period=app.data.sources.period.map(lambda p: i18n.value("period", p, lang)))
+    cols = in_language(SOURCE_COLS, lang, sources.columns)
+    st.dataframe(sources[cols], hide_index=True, width="stretch", column_config=columns(cols, lang))
