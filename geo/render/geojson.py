@@ -42,7 +42,7 @@ def feature_collection(gdf: gpd.GeoDataFrame, precision: int) -> dict[str, Any]:
 
 
 def geojson_layer(gdf: gpd.GeoDataFrame, name: str, style: dict[str, Any], marker: folium.Marker | None = None,
-                  highlight: bool = True, precision: int | None = None) -> folium.GeoJson:
+                  highlight: bool = True, precision: int | None = None, popups: bool = True) -> folium.GeoJson:
     """One GeoJSON layer, every feature in the same style, bound to the page's tooltip and popup.
 
     Parameters
@@ -59,6 +59,8 @@ def geojson_layer(gdf: gpd.GeoDataFrame, name: str, style: dict[str, Any], marke
         Thicken a feature under the pointer.
     precision : int, optional
         Decimals of degrees kept: by default 6 (~0.1 m) for parcels, 5 (~1 m) for the approximate zones.
+    popups : bool, default True
+        Bind the popup (``MapOptions.popups``); the tooltip is always bound.
 
     Returns
     -------
@@ -71,5 +73,5 @@ def geojson_layer(gdf: gpd.GeoDataFrame, name: str, style: dict[str, Any], marke
         feature_collection(gdf, precision), name=name, style_function=lambda _f, s=style: s,
         highlight_function=(lambda _f: HOVER) if highlight else None, **kw,
     )
-    BindRenderer().add_to(gj)
+    BindRenderer(popups).add_to(gj)
     return gj

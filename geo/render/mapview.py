@@ -1,4 +1,4 @@
-"""The map of a selection: basemap, district boundaries, every zone layer, legends and tools.
+"""The map of a selection: basemap, district boundaries, every zone layer, names, one legend and tools.
 
 :func:`base_map` draws what changes rarely (the app caches it per session); the parcels
 (:func:`geo.render.layers.parcels.parcel_layer`) and the highlighted feature come as separate feature
@@ -8,7 +8,6 @@ benchmark).
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
@@ -25,10 +24,8 @@ from geo.render.elements.renderer import Renderer
 from geo.render.layers import thematic
 from geo.render.layers.parcels import parcel_layer
 from geo.render.layers.zones import district_layer, zone_layers
+from geo.render.legendbox import base_legend
 from geo.render.options import MapOptions
-
-PRECISION_NOTE = ("<div style='background:rgba(255,255,255,.9);padding:3px 8px;font:11px sans-serif;margin-top:4px;"
-                  "border-radius:4px'>{text}</div>")
 
 
 def _frame(opts: MapOptions) -> folium.Map:
@@ -62,7 +59,7 @@ def _tools(m: folium.Map, tiles: list[dict[str, Any]]) -> None:
 
 
 def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
-    """Basemap, district boundaries, every zone layer, legend of precision/thematic classes, tools.
+    """Basemap, district boundaries, every zone layer with its names, the legend, tools.
 
     Parameters
     ----------
@@ -82,15 +79,24 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
     if districts is not None:
         districts.add_to(m)
     values, measure_label = thematic.classed_values(sel, data.memberships, opts)
-    for fg in zone_layers(data, sel, opts, values):
+    groups = zone_layers(data, sel, opts, values)
+    for _layer, fg in groups:
         fg.add_to(m)
-    legend = thematic.legend_html(values, measure_label, opts.lang) if values is not None else ""
-    legend += PRECISION_NOTE.format(text=html.escape(i18n.t("legend_precision", opts.lang)))
-    Legend(legend, key="base").add_to(m)
+    classes = thematic.legend_html(values, measure_label, opts.lang) if values is not None else ""
+    district_title = next((x[i18n.col("title", opts.lang)] for x in data.layers if x["layer_id"] == "districts"), "")
+    legend = base_legend(groups, districts, district_title, classes, _has_at_parent(groups), opts.lang)
+    Legend(legend, key="base", title=i18n.pick(i18n.MAP, "legend", opts.lang),
+           groups=[fg for _layer, fg in groups] + ([districts] if districts is not None else [])).add_to(m)
     Renderer(opts.lang, measure_label).add_to(m)
     _tools(m, tiles)
     assets.localize(m, opts.asset_base)
     return m
+
+
+def _has_at_parent(groups: list[tuple[dict[str, Any] | None, folium.FeatureGroup]]) -> bool:
+    """Whether a zone group draws zones at their parent's place."""
+    return any(isinstance(ch, folium.GeoJson) and str(ch.layer_name).endswith("-at-parent")
+               for _layer, fg in groups for ch in fg._children.values())
 
 
 def build_map(data: PlanData, sel: Selection, opts: MapOptions, bounds: tuple[float, float, float, float] | None = None,

@@ -35,6 +35,15 @@ class MapOptions:
         Layer ids shown at start ([]: the catalogue's defaults).
     prefer_canvas : bool
         Canvas renderer: one ``<canvas>`` instead of a DOM path per feature (district scale).
+    labels : bool
+        Zone, place and parcel names on the map, by scale, never overlapping
+        (:mod:`geo.render.layers.labels`).
+    popups : bool
+        Clicking a feature opens its record in a popup (HTML exports); off, a feature has only its
+        compact tooltip (the app shows the record beside the map).
+    focus_plans : tuple of str
+        Plans (``source_doc``) the user filtered: their layers are shown at start even when hidden by
+        default, and their zones without a position are drawn at their parent's place.
     """
 
     lang: str = "zh"
@@ -48,6 +57,9 @@ class MapOptions:
     height: int = 700
     show_layers: list[str] = field(default_factory=list)
     prefer_canvas: bool = False
+    labels: bool = True
+    popups: bool = True
+    focus_plans: tuple[str, ...] = ()
 
     @property
     def datum(self) -> str:

@@ -124,7 +124,7 @@ def class_colours(n: int) -> list[str]:
 
 
 def legend_html(title: str, rows: list[tuple[str, str, str]]) -> str:
-    """A legend box; everything is escaped.
+    """A section of the map's legend (:class:`geo.render.elements.legend.Legend`); everything is escaped.
 
     Parameters
     ----------
@@ -142,9 +142,7 @@ def legend_html(title: str, rows: list[tuple[str, str, str]]) -> str:
         f'border:2px {html.escape(b)} #333;opacity:.85"></span>{html.escape(lbl)}</div>'
         for c, lbl, b in rows
     )
-    return (f'<div class="scimap-legend" style="background:rgba(255,255,255,.92);padding:6px 9px;'
-            f'border-radius:4px;font:12px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px">'
-            f'<b>{html.escape(title)}</b>{items}</div>')
+    return f'<div class="scimap-legend-section" style="margin-top:5px"><b>{html.escape(title)}</b>{items}</div>'
 
 
 def class_rows(bins: list[float], digits: int) -> list[tuple[str, str, str]]:

@@ -19,16 +19,18 @@ def _page(*elements):
     return m, m.get_root().render()
 
 
-def test_legend_replaces_the_one_with_its_key_and_finds_the_map_through_a_group():
+def test_legend_section_finds_the_map_through_a_group_and_carries_escaped_html():
     fg = folium.FeatureGroup(name="parcels")
-    Legend("<b>a &amp; b</b>", key="parcels").add_to(fg)
-    m, page = _page(fg)
-    script = page.split("__scimapLegend_")[0].rsplit("<script>", 1)[-1] + page.split("__scimapLegend_")[1][:600]
-    assert '"parcels"' in script and "window[key].remove()" in page
-    assert f"c.addTo({m.get_name()})" in page  # the map, not the feature group
+    other = folium.FeatureGroup(name="zones")
+    Legend("<b>a &amp; b</b>", key="parcels", title="图例 <x>", groups=[other]).add_to(fg)
+    m, page = _page(fg, other)
+    assert f"var map = {m.get_name()};" in page  # the map, not the feature group
+    assert 'key = "parcels"' in page and "G.sections[key] = text" in page  # a section replaced under its key
     assert '"\\u003cb\\u003ea \\u0026amp; b\\u003c/b\\u003e"' in page  # the HTML travels as a JSON string
+    assert "\\u0026lt;x\\u0026gt;" in page and "<x>" not in page  # the caption is escaped
+    assert f'G.groups["{other.get_name()}"] = {other.get_name()};' in page  # rows follow that layer
     _, empty = _page(Legend("", key="parcels"))
-    assert "if (!\"\") { return; }" in empty  # an empty legend only removes the previous one
+    assert "delete G.sections[key]" in empty  # an empty section only removes the previous one
 
 
 def test_renderer_labels_are_in_the_page_language():
@@ -50,3 +52,10 @@ def test_geojson_layer_binds_the_renderer_with_one_fixed_style():
     _, page = _page(gp)
     assert "case " not in page and re.search(r"bindTooltip\(function\(l\) \{ return window.scimapTip", page)
     assert "bindPopup(function(l) { return window.scimapPopup" in page
+    assert "autoPan: false" in page and "maxHeight: 320" in page  # the popup never moves the map
+
+
+def test_geojson_layer_without_popups_binds_only_the_tooltip():
+    zones = gpd.GeoDataFrame({"_p": [{"_k": "z", "_n": "z"}]}, geometry=[Point(106.1, 29.1)], crs="EPSG:4326")
+    _, page = _page(geojson_layer(zones, "zones-x", {"color": "#000"}, popups=False))
+    assert "bindTooltip(function(l)" in page and "bindPopup" not in page

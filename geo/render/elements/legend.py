@@ -1,53 +1,98 @@
-"""A legend control on the map, replaced (not stacked) when a layer with the same key comes again."""
+"""One collapsible legend per map, made of sections: a section comes again under its key and is replaced.
+
+The base map brings the ``base`` section (plan layers, line styles, thematic classes), the parcel
+layer its ``parcels`` section (sector colours or density classes); a swapped-in parcel layer replaces
+only its own section. Rows tied to a layer (``data-scimap-group``) are hidden while that layer is off.
+"""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import folium
 from branca.element import MacroElement, Template
 
 from geo.render import safe_render
+from geo.render.elements.labels import enclosing_map
+
+ORDER = ("base", "parcels")  # sections in this order, any other key after them
 
 
 @safe_render.guard_class
 class Legend(MacroElement):
-    """A Leaflet control holding pre-escaped legend HTML.
-
-    It replaces an earlier legend with the same key, so a swapped-in parcel layer brings its own
-    legend (st_folium and HTML exports alike).
+    """A section of the map's one legend, holding pre-escaped HTML.
 
     Parameters
     ----------
     html_text : str
-        Escaped HTML (:func:`geo.render.style.legend_html`); "" removes the legend of that key.
+        Escaped HTML (:func:`geo.render.style.legend_html`); "" removes the section of that key.
     key : str, default "base"
-        Which legend this is (``"base"``: the zones'; ``"parcels"``: the parcel layer's).
+        Which section this is (``"base"``: the zones'; ``"parcels"``: the parcel layer's).
     position : str, default "bottomright"
-        Leaflet control position.
+        Leaflet control position (of the legend, when this section creates it).
+    title : str, default ""
+        The legend's caption (its ``<summary>``), plain text; "" keeps the caption set before.
+    groups : list of folium.FeatureGroup, optional
+        The layers the section's rows name in ``data-scimap-group`` (by their ``get_name()``).
     """
 
     _template = Template("""
     {% macro script(this, kwargs) %}
     (function(){
-      var key = '__scimapLegend_' + {{ this.key|tojson }};
-      if (window[key]) { window[key].remove(); }
-      if (!{{ this.html|tojson }}) { return; }
-      var c = L.control({position: {{ this.position|tojson }}});
-      c.onAdd = function(){ var d = L.DomUtil.create('div'); d.innerHTML = {{ this.html|tojson }};
-        L.DomEvent.disableClickPropagation(d); return d; };
-      c.addTo({{ this.map_name }});
-      window[key] = c;
+      var map = {{ this.map_name }};
+      if (!map._scimapLegend) {
+        var G = map._scimapLegend = {sections: {}, groups: {}, title: '', open: true, timer: null,
+                                     order: {{ this.order|tojson }}};
+        var c = L.control({position: {{ this.position|tojson }}});
+        c.onAdd = function() {
+          var d = L.DomUtil.create('div', 'scimap-legend-control');
+          L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d); return d; };
+        c.addTo(map);
+        G.box = c.getContainer();
+        G.sync = function() {
+          G.timer = null;
+          G.box.querySelectorAll('[data-scimap-group]').forEach(function(r) {
+            var l = G.groups[r.getAttribute('data-scimap-group')];
+            r.style.display = (!l || map.hasLayer(l)) ? 'flex' : 'none';
+          });
+        };
+        G.draw = function() {
+          var keys = Object.keys(G.sections).sort(function(a, b) {
+            var i = G.order.indexOf(a), j = G.order.indexOf(b);
+            return (i < 0 ? 99 : i) - (j < 0 ? 99 : j); });
+          if (!keys.length) { G.box.style.display = 'none'; return; }
+          G.box.style.display = '';
+          G.box.innerHTML = '<details class="scimap-legend"' + (G.open ? ' open' : '') + ' style="background:rgba(255,255,255,.94);'
+            + 'padding:4px 9px 6px;border-radius:4px;font:12px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);'
+            + 'max-width:280px;max-height:60vh;overflow:auto"><summary style="cursor:pointer;font-weight:700">'
+            + G.title + '</summary>' + keys.map(function(k) { return G.sections[k]; }).join('') + '</details>';
+          G.box.querySelector('details').addEventListener('toggle', function(e) { G.open = e.target.open; });
+          G.sync();
+        };
+        map.on('overlayadd overlayremove layeradd layerremove', function() {
+          if (G.timer === null) G.timer = setTimeout(G.sync, 0); });
+      }
+      var G = map._scimapLegend, key = {{ this.key|tojson }}, text = {{ this.html|tojson }};
+      if (text) { G.sections[key] = text; } else { delete G.sections[key]; }
+      if ({{ this.title|tojson }}) G.title = {{ this.title|tojson }};
+      {% for name in this.group_names %}G.groups[{{ name|tojson }}] = {{ name }};
+      {% endfor %}
+      G.draw();
     })();
     {% endmacro %}
     """)
 
-    def __init__(self, html_text: str, key: str = "base", position: str = "bottomright") -> None:
+    def __init__(self, html_text: str, key: str = "base", position: str = "bottomright", title: str = "",
+                 groups: list[folium.FeatureGroup] | None = None) -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html_text
         self.key = key
         self.position = position
+        self.title = html.escape(title)
+        self.group_names = [g.get_name() for g in groups or []]
+        self.order = list(ORDER)
         self.map_name = ""
 
     def render(self, **kwargs: Any) -> None:
@@ -58,8 +103,5 @@ class Legend(MacroElement):
         **kwargs
             As ``MacroElement.render``.
         """
-        el = self._parent
-        while el is not None and not isinstance(el, folium.Map):
-            el = getattr(el, "_parent", None)
-        self.map_name = el.get_name() if el is not None else self._parent.get_name()
+        self.map_name = enclosing_map(self).get_name()
         super().render(**kwargs)

@@ -11,6 +11,9 @@ from geo.render.popup import PARCEL_FIELDS, ZONE_FIELDS
 class Renderer(MacroElement):
     """Defines ``window.scimapTip`` / ``window.scimapPopup`` once per page, with the labels of one language.
 
+    The tooltip is compact: name · sector or role (· land), the thematic value, "not located, shown
+    at its parent" (``_u``) where so, and the id last (the app reads "编号 <id>" / "ID <id>" at the end of the text).
+
     Parameters
     ----------
     lang : {"zh", "en"}
@@ -30,6 +33,7 @@ class Renderer(MacroElement):
         if (p._s) d.appendChild(document.createTextNode(' · ' + p._s));
         if (p.land_mu) d.appendChild(document.createTextNode(' · ' + p.land_mu + ' ' + L10N._mu));
         if (p._v) { d.appendChild(el('br')); d.appendChild(document.createTextNode(L10N._measure + ': ' + p._v)); }
+        if (p._u) { d.appendChild(el('br')); d.appendChild(el('i', p._u, 'color:#92400e')); }
         d.appendChild(el('br'));
         d.appendChild(el('span', L10N._id + ' ' + (p.project_id || p.zone_id || ''), 'color:#666'));
         return d;
@@ -39,6 +43,7 @@ class Renderer(MacroElement):
         d.appendChild(el('h4', p._n || '', 'margin:0 0 4px'));
         var warn = p._w === 'schematic' ? L10N._schematic : (p._w === 'gazetteer' ? L10N._approx : '');
         if (warn) d.appendChild(el('p', '⚠ ' + warn, 'color:#92400e;font-size:11px;margin:4px 0'));
+        if (p._u) d.appendChild(el('p', '⚠ ' + p._u, 'color:#92400e;font-size:11px;margin:4px 0'));
         var t = el('table', undefined, 'font-size:12px;max-width:440px');
         var order = p._k === 'p' ? L10N._parcel_fields : L10N._zone_fields;
         order.forEach(function(f) {

@@ -12,6 +12,7 @@ from geo import i18n
 from geo.config import GK_CM105, WGS84
 from geo.render import basemaps, style
 from geo.render.elements.legend import Legend
+from geo.render.elements.zorder import PARCELS, ZOrder
 from geo.render.geojson import geojson_layer
 from geo.render.options import MapOptions
 
@@ -92,7 +93,8 @@ def density_layer(parcels: gpd.GeoDataFrame, opts: MapOptions, zoom: int | None)
         sub = gpd.GeoDataFrame({"_p": recs}, geometry=part.geometry.values, crs=WGS84)
         st = {"color": "#7c2d12", "weight": 0.5, "fillColor": cols[int(k)], "fillOpacity": 0.7,
               "className": "scimap-density"}
-        geojson_layer(sub, f"density-{k}", st, highlight=False, precision=5).add_to(fg)
+        geojson_layer(sub, f"density-{k}", st, highlight=False, precision=5, popups=opts.popups).add_to(fg)
+    ZOrder("parcels", PARCELS).add_to(fg)
     Legend(style.legend_html(i18n.pick(i18n.MAP, "density_legend", lang, cell=cell_m), style.class_rows(bins, 0)),
            key="parcels", position="bottomright").add_to(fg)
     return fg

@@ -6,6 +6,7 @@ import folium
 
 from geo.core.model import PlanData
 from geo.render import basemaps
+from geo.render.elements.zorder import SELECTED, ZOrder
 
 SELECTED_STYLE = {"color": "#facc15", "weight": 5, "fill": False, "opacity": 1, "className": "scimap-selected"}
 
@@ -37,4 +38,5 @@ def highlight_group(data: PlanData, ident: str, basemap: str) -> folium.FeatureG
         g = basemaps.overlay(hit[["geometry"]].copy(), basemap)
         folium.GeoJson(g.to_json(drop_id=True), name="selected-outline",
                        style_function=lambda _f: SELECTED_STYLE).add_to(fg)
+    ZOrder("selected", SELECTED).add_to(fg)
     return fg

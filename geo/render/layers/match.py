@@ -55,7 +55,8 @@ def match_layer(data: PlanData, ranked: pd.DataFrame, opts: MapOptions, top: int
     for r in joined.itertuples():
         g = gpd.GeoDataFrame({"_p": [_record(r, opts.lang)]}, geometry=[r.geometry], crs=WGS84)
         geojson_layer(g, f"match-{r.rank}", {"color": "#7c2d12", "weight": 3, "fillColor": _shade(r.rank),
-                                             "fillOpacity": 0.75, "className": "scimap-match"}, precision=6).add_to(fg)
+                                             "fillOpacity": 0.75, "className": "scimap-match"}, precision=6,
+                      popups=opts.popups).add_to(fg)
         c = r.geometry.representative_point()
         folium.Marker([c.y, c.x], icon=folium.DivIcon(html=RANK_BADGE.format(rank=int(r.rank)), icon_size=(18, 18),
                                                       icon_anchor=(9, 9))).add_to(fg)

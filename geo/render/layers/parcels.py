@@ -18,8 +18,11 @@ import shapely
 from geo import i18n
 from geo.core.filter import Selection
 from geo.render import basemaps, style
+from geo.render.elements.labels import Labels
 from geo.render.elements.legend import Legend
+from geo.render.elements.zorder import PARCELS, ZOrder
 from geo.render.geojson import geojson_layer
+from geo.render.layers import labels
 from geo.render.layers.density import density_layer
 from geo.render.options import MapOptions
 from geo.render.popup import PARCEL_FIELDS, with_props
@@ -117,7 +120,7 @@ def _sector_groups(fg: folium.FeatureGroup, parcels: gpd.GeoDataFrame, fields: l
         for precise, sub in part.groupby(part.geometry_source.isin(style.PRECISE_SOURCES)):
             st = {"color": colour, "weight": style.stroke(2, opts.prefer_canvas), "fillColor": colour,
                   "fillOpacity": 0.55, "dashArray": None if precise else "4 3", "className": "scimap-parcel"}
-            geojson_layer(sub, f"parcels-{grp}", st).add_to(fg)
+            geojson_layer(sub, f"parcels-{grp}", st, popups=opts.popups).add_to(fg)
         label = str(part[i18n.col("sector_group", lang)].iloc[0]).split(";")[0]
         rows.append((colour, f"{label} ({len(part)})", "dashed"))
     return rows
@@ -125,7 +128,7 @@ def _sector_groups(fg: folium.FeatureGroup, parcels: gpd.GeoDataFrame, fields: l
 
 def parcel_layer(sel: Selection, opts: MapOptions, bounds: Bounds | None = None,
                  zoom: int | None = None) -> folium.FeatureGroup:
-    """The selection's parcels by sector group, with their legend.
+    """The selection's parcels by sector group, with their legend and names (from street zoom).
 
     District scale: when more than DETAIL_MAX parcels would be drawn, only those in the current view
     (``bounds``, padded by a quarter) are sent with lean properties (the full record comes on click,
@@ -156,6 +159,9 @@ def parcel_layer(sel: Selection, opts: MapOptions, bounds: Bounds | None = None,
     parcels = basemaps.overlay(parcels, opts.basemap)
     fg = folium.FeatureGroup(name=f"{i18n.t('parcels', opts.lang)} ({len(parcels)})", show=True)
     rows = _sector_groups(fg, parcels, fields, opts) if len(parcels) else []
+    ZOrder("parcels", PARCELS).add_to(fg)
+    if opts.labels:
+        Labels(labels.parcel_labels(parcels, opts.lang), key="parcels").add_to(fg)
     Legend(style.legend_html(i18n.t("legend_sector", opts.lang), rows) if rows else "", key="parcels",
            position="bottomright").add_to(fg)
     return fg

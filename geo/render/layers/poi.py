@@ -48,5 +48,5 @@ def poi_layer(data: PlanData, opts: MapOptions,
         g = gpd.GeoDataFrame({"_p": recs}, geometry=sub.geometry.values, crs=sub.crs)
         geojson_layer(g, f"poi-{cat}", {"color": colour, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 5,
                                         "className": f"scimap-poi scimap-{cat}"},
-                      marker=folium.CircleMarker(radius=5), highlight=False, precision=6).add_to(fg)
+                      marker=folium.CircleMarker(radius=5), highlight=False, precision=6, popups=opts.popups).add_to(fg)
     return fg

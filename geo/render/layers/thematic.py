@@ -63,7 +63,8 @@ def classed_values(sel: Selection, memberships: pd.DataFrame, opts: MapOptions) 
     return values[values.index.isin(shown.zone_id)], i18n.t(MEASURE_LABELS[opts.thematic], opts.lang)
 
 
-def add_classes(fg: folium.FeatureGroup, polys: gpd.GeoDataFrame, values: pd.Series, colour: str, lid: str) -> None:
+def add_classes(fg: folium.FeatureGroup, polys: gpd.GeoDataFrame, values: pd.Series, colour: str, lid: str,
+                popups: bool = True) -> None:
     """The zones of a layer filled by class, one fixed style per class (no data: not filled).
 
     Parameters
@@ -78,6 +79,8 @@ def add_classes(fg: folium.FeatureGroup, polys: gpd.GeoDataFrame, values: pd.Ser
         The layer's outline colour.
     lid : str
         Layer id.
+    popups : bool, default True
+        Bind the record popup (``MapOptions.popups``).
     """
     idx, bins = style.classify(polys.zone_id.map(values).astype(float).to_numpy())
     cols = style.class_colours(len(bins))
@@ -85,7 +88,7 @@ def add_classes(fg: folium.FeatureGroup, polys: gpd.GeoDataFrame, values: pd.Ser
         fill = style.NO_DATA if k < 0 else cols[int(k)]
         st = {"color": colour, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.0 if k < 0 else 0.5,
               "dashArray": "6 4", "className": f"scimap-zone scimap-{lid} scimap-class-{k}"}
-        geojson_layer(part, f"{lid}-class-{k}", st).add_to(fg)
+        geojson_layer(part, f"{lid}-class-{k}", st, popups=popups).add_to(fg)
 
 
 def legend_html(values: pd.Series, title: str, lang: str) -> str:
