@@ -52,10 +52,11 @@ def parse_members(members: str) -> list[tuple[str, str]]:
         A term without a known kind comes back with kind "" (the validator reports it).
     """
     out = []
-    for term in str(members or "").split(";"):
-        kind, _, value = term.strip().partition(":")
-        if term.strip():
-            out.append((kind.strip() if kind.strip() in MEMBER_KINDS and value.strip() else "", value.strip()))
+    for term in (t.strip() for t in str(members or "").split(";")):
+        kind, _, value = term.partition(":")
+        if term:
+            ok = kind.strip() in MEMBER_KINDS and value.strip()
+            out.append((kind.strip(), value.strip()) if ok else ("", term))
     return out
 
 

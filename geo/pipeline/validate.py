@@ -16,7 +16,7 @@ import pandas as pd
 from shapely import STRtree
 
 from geo.config import AREA_DRIFT_REL, AREA_PROP_REL, SURVEYED_DRIFT_WARN_REL
-from geo.core import consistency, extent
+from geo.core import areas, consistency, extent
 from geo.core.crs import areas_mu
 from geo.core.missing import is_missing
 from geo.core.model import Issue, PlanData
@@ -179,7 +179,8 @@ def check_quotes(d: PlanData, data_dir: Path | None = None) -> list[Issue]:
         except FileNotFoundError:
             issues.append(Issue("error", "data/sources.csv", plan.source_doc, f"plan text {plan.seed_file} not found"))
     tables = [("data/projects.csv", d.projects, "project_id", "row"), ("data/targets.csv", d.targets, "target_id", "row"),
-              ("layers/*.geojson", d.zones, "zone_id", "feature")]
+              ("layers/*.geojson", d.zones, "zone_id", "feature"),
+              ("data/src/functional_areas.csv", areas.area_table(d), "area_id", "row")]
     for file, df, idc, kind in tables:
         for i, r in enumerate(df.itertuples()):
             q, doc = getattr(r, "quote_zh", ""), r.source_doc
@@ -189,6 +190,38 @@ def check_quotes(d: PlanData, data_dir: Path | None = None) -> list[Issue]:
             if not all(f in texts[doc] for f in frags):
                 where = f"{kind} {i + 2 if kind == 'row' else i} ({getattr(r, idc)})"
                 issues.append(Issue("error", file, where, f"quote_zh “{q[:60]}” is not in the text of {doc}"))
+    return issues
+
+
+def check_functional_areas(d: PlanData) -> list[Issue]:
+    """Every functional area's membership rule names things that exist: plans of the catalogue, zones
+    of the layers, districts of the district layer; a ``district`` row is a known district.
+
+    Parameters
+    ----------
+    d : PlanData
+
+    Returns
+    -------
+    list of Issue
+        An error per unknown or malformed term (a missing quote is a schema error of the loader).
+    """
+    file = "data/src/functional_areas.csv"
+    plans, zones, districts = set(d.catalogue.plan_ids), set(d.zones.zone_id), set(areas.district_names(d))
+    known = {"plan": plans, "zone": zones, "district": districts}
+    issues = []
+    for i, r in enumerate(areas.area_table(d).itertuples()):
+        where = f"row {i + 2} ({r.area_id})"
+        terms = areas.parse_members(r.members)
+        if not terms:
+            issues.append(Issue("error", file, where, "members is empty: say which plans, zones or districts belong"))
+        for kind, value in terms:
+            if not kind:
+                issues.append(Issue("error", file, where, f"member '{value}' is not plan:<id>, zone:<id> or district:<name>"))
+            elif value not in known[kind]:
+                issues.append(Issue("error", file, where, f"member {kind}:{value} is unknown (no such {kind})"))
+        if r.kind == "district" and r.name_zh not in districts:
+            issues.append(Issue("error", file, where, f"district '{r.name_zh}' is not in the district layer"))
     return issues
 
 
@@ -264,6 +297,7 @@ def validate(data_dir: Path | None = None,
     issues += check_integrity(d)
     issues += check_parcel_geometry(d)
     issues += check_quotes(d, data_dir)
+    issues += check_functional_areas(d)
     plan_issues, results = check_plans(d, FileLayout.resolve(data_dir, layers_dir).checks)
     return issues + plan_issues, results
 

@@ -153,3 +153,31 @@ def test_validate_api_returns_structured_issues(data_copy):
     by_id = {r.check_id: r for r in results}
     assert by_id["HTS-C1"].ok and by_id["HTS-C1"].table_sum == 4702
     assert not by_id["HTS-C5"].ok and by_id["HTS-C5"].table_sum == 3779 and by_id["HTS-C5"].stated == 754
+
+
+AREA_BREAKS = [
+    (_set("area_id", "liangjiang_new_area", "quote_zh", ""), "(liangjiang_new_area)", "quote_zh is empty"),
+    (_set("area_id", "hightech_zone", "members", "plan:HTS;zone:no_such_zone"), "(hightech_zone)",
+     "member zone:no_such_zone is unknown"),
+    (_set("area_id", "science_city", "members", "plan:XYZ"), "(science_city)", "member plan:XYZ is unknown"),
+    (_set("area_id", "science_city", "members", "district:火星区"), "(science_city)", "member district:火星区 is unknown"),
+    (_set("area_id", "science_city", "members", "town_huxi"), "(science_city)", "member 'town_huxi' is not plan:"),
+    (_set("area_id", "liangjiang_new_area", "quote_zh", "两江新区覆盖江北区、渝北区、北碚区"), "(liangjiang_new_area)",
+     "is not in the text of LJ"),
+    (_set("area_id", "渝中区", "name_zh", "渝东区"), "(渝中区)", "is not in the district layer"),
+]
+
+
+@pytest.mark.parametrize("breaker,named_where,problem", AREA_BREAKS, ids=[b[2][:30] for b in AREA_BREAKS])
+def test_functional_area_rows_need_a_quote_and_known_members(data_copy, breaker, named_where, problem):
+    d, lay = data_copy
+    _edit_csv(d / "src" / "functional_areas.csv", breaker)
+    issues, _ = validate.validate(d, lay)
+    hits = [i for i in issues if i.level == "error" and problem in i.problem]
+    assert hits, [str(i) for i in issues if i.level == "error"]
+    assert "functional_areas.csv" in hits[0].file and named_where in hits[0].where
+
+
+def test_shipped_functional_areas_validate(data):
+    assert validate.check_functional_areas(data) == []
+    assert not [i for i in validate.check_quotes(data) if "functional_areas" in i.file]
