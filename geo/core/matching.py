@@ -29,6 +29,7 @@ from geo.config import (
     UNIV_NEAR_M,
     WGS84,
 )
+from geo.core import areas
 from geo.core.crs import own_zone
 from geo.core.filter import split_multi
 from geo.core.missing import is_missing
@@ -146,7 +147,7 @@ def _preselect(parcels: gpd.GeoDataFrame, firm: FirmProfile, topics: list[str], 
     if firm.zones or firm.districts:
         pref = set(firm.zones)
         keep |= parcels.project_id.map(lambda p: bool(pref & member_zones.get(p, set()))).to_numpy() | \
-            parcels.district.isin(firm.districts).to_numpy()
+            areas.cells_naming(parcels.districts.fillna(""), set(firm.districts))
     return parcels[keep].reset_index(drop=True)
 
 
@@ -233,8 +234,9 @@ def _location_part(r: tuple, ctx: _Context) -> _Part:
     if not (firm.zones or firm.districts):
         return _Part(None)
     members = ctx.member_zones.get(r.project_id, set())
-    if bool(set(firm.zones) & members) or r.district in firm.districts:
-        where = [ctx.zone_names.get(z, z) for z in firm.zones if z in members] or [r.district]
+    in_district = [d for d in split_multi(r.districts) if d in firm.districts]
+    if bool(set(firm.zones) & members) or in_district:
+        where = [ctx.zone_names.get(z, z) for z in firm.zones if z in members] or in_district
         return _Part(1.0).add("in_area", where_zh=i18n.pick(i18n.REASONS, "list_sep", "zh").join(where),
                               where_en=i18n.pick(i18n.REASONS, "list_sep", "en").join(where))
     if not len(ctx.pref_zones):
@@ -294,8 +296,10 @@ def _row(r: tuple, ctx: _Context, metro: tuple[str, float], univ: tuple[str, flo
 def _context(data: PlanData, firm: FirmProfile) -> tuple[gpd.GeoDataFrame, _Context]:
     """The candidate parcels (preselected at district scale) and what scoring them needs."""
     parcels = data.parcels_joined.merge(
-        data.enriched[["project_id", "district", "output_per_mu_wan"]], on="project_id", how="left", suffixes=("", "_e"))
+        data.enriched[["project_id", "district", "districts", "output_per_mu_wan"]], on="project_id", how="left",
+        suffixes=("", "_e"))
     parcels = gpd.GeoDataFrame(parcels, geometry="geometry", crs=WGS84).reset_index(drop=True)
+    parcels["districts"] = parcels.districts.fillna("").astype(str)
     zones = data.zones.set_index("zone_id")
     member_zones: dict[str, set] = {}
     m = data.memberships

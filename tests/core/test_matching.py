@@ -73,3 +73,13 @@ def test_topics(text, topic):
 
 def test_ai_is_not_found_inside_other_words():
     assert "ai" not in topics_of("retail chain")
+
+
+def test_preferred_district_matches_any_of_a_projects_districts(data, rank):
+    from geo.core.filter import split_multi
+    e = data.enriched.set_index("project_id")
+    r = rank(districts=["沙坪坝区"])
+    inside = r.project_id.map(lambda p: "沙坪坝区" in split_multi(e.districts[p]))
+    assert inside.any() and (~inside).any()
+    assert (r.s_location[inside] == 1.0).all() and (r.s_location[~inside] < 1.0).all()
+    assert all("沙坪坝区" in x for x in r.reasons_zh[inside])

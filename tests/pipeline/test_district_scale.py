@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from geo.core.crs import areas_mu
-from geo.core.filter import Filter, apply_filter
+from geo.core.filter import Filter, apply_filter, bounds_of, unlocated, without_district
 from geo.core.matching import FirmProfile, match
 from geo.io import export
 from geo.pipeline import synth
@@ -100,3 +100,16 @@ def _in_map(fg):
     mm = folium.Map()
     fg.add_to(mm)
     return mm
+
+
+def test_districts_areas_and_bounds_at_district_scale(big):
+    data, e, m, pj = big
+    assert without_district(e) == 0 and (e.district_how != "").all()
+    sel = apply_filter(data, Filter(sectors=["检验检测"]))
+    b = bounds_of(data, sel)
+    x0, y0, x1, y1 = sel.parcels.total_bounds
+    assert b[0] <= x0 and b[1] <= y0 and b[2] >= x1 and b[3] >= y1
+    hz = apply_filter(data, Filter(districts=["重庆高新区直管园"]))
+    plan = data.catalogue.plan_ids[0]  # the synthetic projects cite the first plan (a High-tech Zone plan)
+    assert len(hz.projects) == int(e.source_doc.isin([plan, "STI"]).sum()) and len(hz.parcels) == len(data.parcels)
+    assert len(unlocated(data, hz)) == len(unlocated(data, apply_filter(data, Filter(plans=["HTS", "STI"]))))
