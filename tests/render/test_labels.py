@@ -17,7 +17,9 @@ from geo.render.options import MapOptions
 
 
 def _items(fg):
-    return [it for ch in fg._children.values() if isinstance(ch, Labels) for it in ch.items]
+    """The label records of a group, their text without the line break of a long name."""
+    return [{**it, "t": it["t"].replace("\n", "")} for ch in fg._children.values() if isinstance(ch, Labels)
+            for it in ch.items]
 
 
 def _groups(data, f=None, **kw):
@@ -56,6 +58,8 @@ def test_english_names_in_english_mode_with_the_chinese_name_where_none(data):
     z = data.zones.head(3).copy()
     z.loc[z.index[0], "name_en"] = ""
     assert lab.local_names(z, "en") == [z.name_zh.iloc[0], z.name_en.iloc[1], z.name_en.iloc[2]]
+    assert lab.broken("生物医药研发机构聚集区(金凤生物医药产业园)") == "生物医药研发机构聚集区\n(金凤生物医药产业园)"
+    assert lab.broken("科学公园(寨山坪)") == "科学公园(寨山坪)"  # short: one line
 
 
 def test_scale_ranks_and_priorities(data):

@@ -3,8 +3,9 @@
 Each feature group that has names carries one :class:`Labels` element. Its items register with one
 manager per map, which lays every registered label out again after each zoom, pan, layer toggle or
 swapped-in group: the labels whose group is on the map, whose zoom range holds and whose anchor is
-in view are taken in priority order (lower first) and a label is shown only if its box does not meet
-a box already placed. Labels are ``<div class="scimap-label">`` elements (the same on the Canvas and
+in view are taken in priority order (lower first) and a label is shown at the first of a few spots
+(an area's centre, just above or below it; below, above, right or left of a point's marker) where its
+box does not meet a box already placed, else not at all. Labels are ``<div class="scimap-label">`` elements (the same on the Canvas and
 the SVG renderer), text set with ``textContent``, with a white halo readable without a basemap.
 """
 
@@ -22,7 +23,7 @@ PANE_Z = 620  # above the markers (600), below tooltips (650) and popups (700)
 GAP_PX = 3  # free pixels kept around each label
 
 CSS = """
-.scimap-label{position:absolute;width:max-content;max-width:13em;white-space:normal;text-align:center;line-height:1.2;
+.scimap-label{position:absolute;width:max-content;max-width:13em;white-space:pre-line;text-align:center;line-height:1.2;
  font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
  font-size:12px;color:#1f2937;pointer-events:none;
  text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,1px 1px 3px #fff,-1px -1px 3px #fff}
@@ -87,17 +88,29 @@ class Labels(MacroElement):
           });
           cand.forEach(function(it) { if (!it.w) { it.w = it.el.offsetWidth; it.h = it.el.offsetHeight; } });
           cand.sort(function(a, b) { return a.p - b.p; });
-          cand.forEach(function(it) {
-            var pt = map.latLngToLayerPoint([it.y, it.x]);
-            var x0 = pt.x - it.w / 2, y0 = it.o ? pt.y + it.o : pt.y - it.h / 2;
-            var r = [x0 - g, y0 - g, x0 + it.w + g, y0 + it.h + g];
+          function free(r) {
             for (var i = 0; i < placed.length; i++) {
               var q = placed[i];
-              if (r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3]) { it.el.style.display = 'none'; return; }
+              if (r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3]) return false;
             }
-            placed.push(r);
-            it.el.style.left = Math.round(x0) + 'px'; it.el.style.top = Math.round(y0) + 'px';
-            it.el.style.visibility = '';
+            return true;
+          }
+          cand.forEach(function(it) {
+            var pt = map.latLngToLayerPoint([it.y, it.x]), w = it.w, h = it.h, o = it.o;
+            // where the name may go: an area's centre, else just above or below it; a point's name
+            // below its marker, else above, right or left of it
+            var spots = o ? [[pt.x - w / 2, pt.y + o], [pt.x - w / 2, pt.y - o - h], [pt.x + o, pt.y - h / 2],
+                             [pt.x - o - w, pt.y - h / 2]]
+                          : [[pt.x - w / 2, pt.y - h / 2], [pt.x - w / 2, pt.y - h * 1.5 - g], [pt.x - w / 2, pt.y + h / 2 + g]];
+            for (var k = 0; k < spots.length; k++) {
+              var x0 = spots[k][0], y0 = spots[k][1], r = [x0 - g, y0 - g, x0 + w + g, y0 + h + g];
+              if (!free(r)) continue;
+              placed.push(r);
+              it.el.style.left = Math.round(x0) + 'px'; it.el.style.top = Math.round(y0) + 'px';
+              it.el.style.visibility = '';
+              return;
+            }
+            it.el.style.display = 'none';
           });
         };
         map.on('zoomend moveend viewreset resize overlayadd overlayremove layeradd layerremove', M.schedule);

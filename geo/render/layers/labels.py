@@ -8,7 +8,7 @@ rank  what                                                        from zoom
 0     layout elements: a plan layout's top zones and its axis       11
 1     their sub-zones (axis segments, the areas inside a circle)    12
 2     district names                                                9 – 12
-3     towns, subdistricts, University Town, the bonded zone         12
+3     towns, subdistricts, University Town, the bonded zone         12 – 14
 4     other places and carriers of the plans                        13
 5     a plan's zones without a position, shown at their parent      13
 6     parcels (project names)                                       15
@@ -19,6 +19,7 @@ Names are in the page's language, English falling back to Chinese where a name h
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import geopandas as gpd
@@ -30,10 +31,11 @@ from geo import i18n
 
 LAYOUT, SUB, DISTRICT, TOWN, PLACE, AT_PARENT, PARCEL = range(7)
 MIN_ZOOM = {LAYOUT: 11, SUB: 12, DISTRICT: 9, TOWN: 12, PLACE: 13, AT_PARENT: 13, PARCEL: 15}
-MAX_ZOOM = {DISTRICT: 12}
+MAX_ZOOM = {DISTRICT: 12, TOWN: 14}  # at street zoom a town's name would take the parcels' place
 CLASSES = {LAYOUT: "layout", SUB: "sub", DISTRICT: "district", TOWN: "town", PLACE: "place",
            AT_PARENT: "unlocated", PARCEL: "parcel"}
 CONTEXT_LAYERS = ("towns",)  # named as orientation (rank TOWN), not as plan places
+LONG_NAME = 12  # characters: a longer name breaks its line before a bracket, "园区\n(别名)"
 RANK_STEP = 100_000  # priorities of one rank stay below the next rank's
 POINT_OFFSET_PX = 8  # a point marker's name sits below it
 
@@ -55,6 +57,20 @@ def local_names(df: pd.DataFrame, lang: str) -> list[str]:
     own = i18n.col("name", lang)
     loc = df[own].fillna("").astype(str).str.strip() if own in df.columns else zh
     return [a or b for a, b in zip(loc.tolist(), zh.tolist(), strict=True)]
+
+
+def broken(name: str) -> str:
+    """A long name with a line break before its bracketed part (the label wraps there, not mid-word).
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+    """
+    return re.sub(r"([（(])", r"\n\1", name, count=1) if len(name) > LONG_NAME else name
 
 
 def anchors(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +145,7 @@ def items(names: list[str], geoms: gpd.GeoSeries, ranks: np.ndarray, colours: li
         if not names[i] or not np.isfinite(x[i]) or not np.isfinite(y[i]):
             continue
         r = int(ranks[i])
-        it = {"t": names[i], "y": round(float(y[i]), 6), "x": round(float(x[i]), 6), "z": MIN_ZOOM[r],
+        it = {"t": broken(names[i]), "y": round(float(y[i]), 6), "x": round(float(x[i]), 6), "z": MIN_ZOOM[r],
               "p": r * RANK_STEP + pos, "c": CLASSES[r]}
         if r in MAX_ZOOM:
             it["Z"] = MAX_ZOOM[r]
