@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import i18n
 from geo.config import WGS84
 from geo.core import join
 from geo.core.model import PlanData
@@ -351,6 +352,7 @@ def functional_areas(data: PlanData) -> pd.DataFrame:
     fa = area_table(data)
     en = dict(zip(data.districts.get("name_zh", []), data.districts.get("name_en", [])))
     en.update({r.name_zh: r.name_en for r in fa[fa.kind == "district"].itertuples()})
+    en = {zh: i18n.pick(i18n.DISTRICTS, zh, "en", default=name) for zh, name in en.items()}  # the UI's names
     each = e.districts.fillna("").astype(str).str.split(";").explode().str.strip()
     counts = each[each != ""].value_counts()
     order = [d for d in district_names(data) if d in counts.index] + sorted(set(counts.index) - set(district_names(data)))
@@ -378,7 +380,7 @@ def resolve(data: PlanData, values: list[str]) -> tuple[set[str], set[str]]:
     fa = area_table(data)
     keys: dict[str, tuple[str, str]] = {}
     for zh, en_ in zip(data.districts.get("name_zh", []), data.districts.get("name_en", [])):
-        for k in (zh, en_, f"{en_} district"):
+        for k in (zh, en_, f"{en_} district", i18n.pick(i18n.DISTRICTS, zh, "en", default=zh)):
             keys[norm_name(k)] = ("district", zh)
     for r in fa.itertuples():
         target = ("district", r.name_zh) if r.kind == "district" else ("area", r.area_id)
