@@ -135,3 +135,20 @@ def test_yuzhong_yearly_targets_2024_to_2027(data):
     t = data.targets[(data.targets.source_doc == "YZ") & data.targets.source_ref.str.startswith("表1")]
     out = t[t.indicator_zh == "总产值"].set_index("year").value
     assert out.to_dict() == {2024: 600, 2025: 730, 2026: 860, 2027: 1000}
+
+
+def test_functional_areas_are_loaded_and_optional(data, data_copy):
+    from geo.core import areas
+    from geo.core.filter import without_district
+    from geo.io.files import load_all
+    src = pd.read_csv(ROOT / "data/src/functional_areas.csv", dtype=str, keep_default_na=False)
+    assert list(areas.area_table(data).area_id) == list(src.area_id)
+    d, lay = data_copy
+    (d / "src" / "functional_areas.csv").unlink()
+    bare = load_all(d, lay)  # strict: a data folder without the table is valid
+    assert bare.functional_areas is not None and len(bare.functional_areas) == 0
+    e = bare.enriched
+    assert (e.areas == "").all() and "plan" not in set(e.district_how)
+    # without the districts' own plans, their projects still get districts from their zones
+    assert without_district(e) == without_district(data.enriched)
+    assert set(areas.functional_areas(bare).kind) == {"district"}
