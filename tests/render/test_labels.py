@@ -60,6 +60,7 @@ def test_english_names_in_english_mode_with_the_chinese_name_where_none(data):
     assert lab.local_names(z, "en") == [z.name_zh.iloc[0], z.name_en.iloc[1], z.name_en.iloc[2]]
     assert lab.broken("生物医药研发机构聚集区(金凤生物医药产业园)") == "生物医药研发机构聚集区\n(金凤生物医药产业园)"
     assert lab.broken("科学公园(寨山坪)") == "科学公园(寨山坪)"  # short: one line
+    assert lab.broken("中新(重庆)科技创新国际合作标杆园区") == "中新(重庆)科技创新国际合作标杆园区"  # not an ending bracket
 
 
 def test_scale_ranks_and_priorities(data):

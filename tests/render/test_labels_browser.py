@@ -9,6 +9,7 @@ from playwright.sync_api import sync_playwright
 from geo.core.filter import Filter, apply_filter
 from geo.render import assets, mapview
 from geo.render.layers import thematic
+from geo.render.layers.parcels import parcel_layer
 from geo.render.layers.zones import zone_layers
 from geo.render.options import MapOptions
 from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS
@@ -143,5 +144,41 @@ def test_thematic_fills_stay_above_the_zones_and_below_the_parcels(browser, tmp_
     assert max(zones) < min(themed) and max(themed) < min(parcels)
     values, _ = thematic.classed_values(sel, data.memberships, opts)
     assert values is not None and len(values)
+    assert errors == []
+    page.close()
+
+
+def test_a_swapped_in_parcel_layer_brings_its_names_and_legend_section(browser, tmp_path, data):
+    """As streamlit-folium does (feature_group_to_add): the base map first, then the parcel group's script."""
+    from streamlit_folium import _get_feature_group_string
+
+    opts = MapOptions(basemap="none", popups=False)
+    m = mapview.base_map(data, apply_filter(data, Filter()), opts)
+    f = tmp_path / "swap.html"
+    f.write_text(assets.inline_assets(m.get_root().render()), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f.as_uri())
+    page.wait_for_selector(".scimap-legend", timeout=20000)
+    page.evaluate(f"() => {{ window.map_div = {m.get_name()}; }}")
+
+    def swap(sectors):
+        sel = apply_filter(data, Filter(sectors=sectors))
+        js = _get_feature_group_string(parcel_layer(sel, opts), map=m, idx=0)
+        page.evaluate("js => { if (window.feature_group) window.feature_group.forEach(g => map_div.removeLayer(g));"
+                      " window.feature_group = []; (0, eval)(js); }", js)
+        hub = sel.parcels.geometry.union_all().centroid
+        return sel, _zoom(page, m, 16, (hub.y, hub.x))
+
+    sel, shown = swap(["检验检测"])
+    assert {b["t"] for b in shown} & set(sel.parcels.name_zh)
+    assert "检验检测" in page.locator(".scimap-legend").inner_text()
+    sel2, shown = swap(["数字文创"])
+    names = {b["t"] for b in shown}
+    assert names & set(sel2.parcels.name_zh) and not names & (set(sel.parcels.name_zh) - set(sel2.parcels.name_zh))
+    text = page.locator(".scimap-legend").inner_text()
+    assert "数字文创" in text and "检验检测" not in text and text.count("地块赛道") == 1
+    assert page.locator(".scimap-legend").count() == 1 and not _overlaps(shown)
     assert errors == []
     page.close()

@@ -60,7 +60,7 @@ def local_names(df: pd.DataFrame, lang: str) -> list[str]:
 
 
 def broken(name: str) -> str:
-    """A long name with a line break before its bracketed part (the label wraps there, not mid-word).
+    """A long name with a line break before the bracketed part that ends it (the label wraps there, not mid-word).
 
     Parameters
     ----------
@@ -70,7 +70,7 @@ def broken(name: str) -> str:
     -------
     str
     """
-    return re.sub(r"([（(])", r"\n\1", name, count=1) if len(name) > LONG_NAME else name
+    return re.sub(r"([（(][^（()）]*[)）])$", r"\n\1", name) if len(name) > LONG_NAME else name
 
 
 def anchors(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
