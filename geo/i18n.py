@@ -376,6 +376,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "placement_note:synthetic": ("合成数据", "synthetic"),
     "action:save": ("保存", "save"), "action:undo": ("撤销", "undo"),
     "layer:parcels": ("项目地块", "project parcels"), "layer:zones": ("规划片区", "plan zones"),
+    "layer:projects": ("规划项目", "plan projects"), "layer:targets": ("规划指标", "plan targets"),
     "source_kind:plan": ("规划", "plan"), "source_kind:action plan": ("行动计划", "action plan"),
     "source_kind:implementation plan": ("实施方案", "implementation plan"),
     "change:added": ("新增", "added"), "change:removed": ("删除", "removed"), "change:changed": ("修改", "changed"),

@@ -8,6 +8,7 @@ a change the shared data is reloaded (:func:`ui.data.reload`).
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,13 @@ from ui.labels import columns, local_time
 CRS_OPTIONS = ["auto", "EPSG:4326", "EPSG:4490", "EPSG:4544", "EPSG:4545", "EPSG:4523", "EPSG:4524", "GCJ02"]
 REVIEW_COLS = ["store", "feature", "source_id", "source_name", "match_id", "match_method", "area_mu", "plan_mu",
                "district", "problems", "acceptable"]
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"], [data-testid="stFileUploaderDropzone"] button {display: none}
+[data-testid="stFileUploaderDropzone"] {cursor: pointer}
+[data-testid="stFileUploaderDropzone"]::before {content: HINT; color: #6b7280}
+</style>"""
+"""Streamlit's uploader speaks English only: its own hint and button are hidden, the drop zone (a click opens
+the file dialog) carries the page's hint."""
 DRAW_OPTIONS = {"polyline": False, "circle": False, "marker": False, "circlemarker": False, "rectangle": True,
                 "polygon": {"allowIntersection": False, "showArea": False}}
 
@@ -80,6 +88,7 @@ def _review(rv: importer.Review, layer: str, who: str, name: str, lang: str) -> 
 
 def import_tab(data: PlanData, who: str, lang: str) -> None:
     """Upload a boundary file, read it in the CRS given (or detected), review it feature by feature."""
+    st.markdown(UPLOADER_CSS.replace("HINT", json.dumps(i18n.t("edit_drop_hint", lang))), unsafe_allow_html=True)
     up = st.file_uploader(i18n.t("edit_upload", lang), key="edit_upload")
     c1, c2 = st.columns(2)
     layer = c1.selectbox(i18n.t("edit_layer", lang), ["parcels", "zones"], key="edit_layer",

@@ -7,15 +7,20 @@ All filtering, joining, styling and map building is geo/; this module wires widg
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from geo import i18n
+from geo.config import COMMON_LAYER
 from geo.core import aggregate
-from geo.core.filter import Filter, apply_filter, search
-from ui import basemap, planner_export, planner_map, planner_tabs, urlstate
+from geo.core.areas import functional_areas
+from geo.core.filter import Filter, Selection, apply_filter, search, without_district
+from geo.core.model import PlanData
+from ui import basemap, planner_export, planner_map, planner_tabs, selection, state
 from ui.data import AppData
 from ui.labels import Labels
 from ui.timing import Marks
@@ -23,6 +28,7 @@ from ui.timing import Marks
 FILTER_KEYS = ("plans", "layouts", "sectors", "districts", "zones", "geoms")
 GEOMETRY_SOURCES = ("surveyed", "digitised", "gazetteer", "schematic")
 THEMATIC = {"none": "thematic_none", "land": "thematic_land", "output": "thematic_output", "per_mu": "thematic_per_mu"}
+SELECTIONS_KEPT = 4
 TABS = ("tab_map", "tab_table", "tab_charts", "tab_targets", "tab_export", "tab_about")
 
 
@@ -33,17 +39,50 @@ def _list_filters(app: AppData, labels: Labels, lang: str) -> None:
     st.multiselect(i18n.t("plan", lang), list(labels.docs.index), key="plans", format_func=labels.doc, **pick)
     st.multiselect(i18n.t("layout", lang), list(labels.layers), key="layouts", format_func=labels.layer, **pick)
     st.multiselect(i18n.t("sector", lang), app.sectors, key="sectors", format_func=labels.sector, **pick)
-    districts = sorted(x for x in data.enriched.district.unique() if x)
-    st.multiselect(i18n.t("district", lang), districts, key="districts", **pick)
+    areas = _areas(data, lang)
+    st.multiselect(i18n.t("district_area", lang), list(areas), key="districts", format_func=lambda k: areas.get(k, k),
+                   **pick)
     zones = list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id)
     st.multiselect(i18n.t("zone", lang), zones, key="zones", format_func=labels.zone, **pick)
 
 
-def _range(key: str, label: str, top: float, step: float) -> None:
-    """A range slider over [0, top] whose open ends are stored as None (no bound)."""
-    lo, hi = st.session_state[key]
-    a, b = st.slider(label, 0.0, top, (lo or 0.0, hi or top), step=step, format="%.0f")
-    st.session_state[key] = (a if a > 0 else None, b if b < top else None)
+def _areas(data: PlanData, lang: str) -> dict[str, str]:
+    """The district filter's options: districts (by name) then functional areas (by id), each in the language."""
+    rows = functional_areas(data).sort_values(["kind", "area_id"])
+    out = {}
+    for r in rows.itertuples():
+        name = i18n.district_name(r.name_zh, lang) if r.kind == "district" else (
+            getattr(r, i18n.col("name", lang)) or r.name_zh)
+        key = r.name_zh if r.kind == "district" else r.area_id
+        out[key] = name if r.kind == "district" else f"{name} · {i18n.t('area_functional', lang)}"
+    return out
+
+
+def _range(key: str, label: str, top: float, step: float, lang: str) -> None:
+    """A range by slider over [0, top] or by typed numbers (any value, beyond the slider too); open ends
+    are stored as None (no bound) in ``st.session_state[key]``, which both widgets follow."""
+    s = st.session_state
+    lo, hi = s[key]
+    slider, lo_key, hi_key = f"{key}_slider", f"{key}_lo", f"{key}_hi"
+
+    def from_slider() -> None:
+        a, b = s[slider]
+        s[key] = (a if a > 0 else None, b if b < top else None)
+
+    def from_numbers() -> None:
+        a, b = s[lo_key], s[hi_key]
+        if a is not None and b is not None and a > b:
+            a, b = b, a
+        s[key] = (a, b)
+
+    s[slider] = (min(lo or 0.0, top), min(hi, top) if hi is not None else top)
+    s[lo_key], s[hi_key] = lo, hi
+    st.slider(label, 0.0, top, key=slider, step=step, format="%.0f", on_change=from_slider)
+    c1, c2 = st.columns(2)
+    c1.number_input(i18n.t("range_from", lang), min_value=0.0, value=None, key=lo_key, format="%.1f",
+                    placeholder=i18n.t("range_from", lang), on_change=from_numbers)
+    c2.number_input(i18n.t("range_to", lang), min_value=0.0, value=None, key=hi_key, format="%.1f",
+                    placeholder=i18n.t("range_to", lang), on_change=from_numbers)
 
 
 def _map_choices(labels: Labels, lang: str) -> None:
@@ -53,6 +92,9 @@ def _map_choices(labels: Labels, lang: str) -> None:
                  format_func=lambda k: i18n.t(THEMATIC[k], lang))
     if st.session_state["thematic"] != "none":
         zone_layers = [lid for lid, layer in labels.layers.items() if layer["kind"] == "zones"]
+        if st.session_state.get("thematic_layer") not in zone_layers:  # a link naming a layer that does not exist
+            st.warning(i18n.t("url_bad_thematic_layer", lang, value=str(st.session_state.get("thematic_layer"))))
+            st.session_state["thematic_layer"] = COMMON_LAYER
         st.selectbox(i18n.t("thematic_layer", lang), zone_layers, key="thematic_layer", persist_state="session",
                      format_func=labels.layer)
 
@@ -85,14 +127,25 @@ def sidebar(app: AppData, labels: Labels, lang: str) -> Filter:
     with st.sidebar:
         st.header(i18n.t("filters", lang))
         _list_filters(app, labels, lang)
-        _range("land", i18n.t("land_range", lang), float(projects.land_mu.max()), 10.0)
-        _range("output", i18n.t("output_range", lang), float(projects.output_target_yi.max()), 1.0)
+        _range("land", i18n.t("land_range", lang), float(projects.land_mu.max()), 10.0, lang)
+        _range("output", i18n.t("output_range", lang), float(projects.output_target_yi.max()), 1.0, lang)
         st.multiselect(i18n.t("precision", lang), list(GEOMETRY_SOURCES), key="geoms", placeholder=i18n.t("all", lang),
                        persist_state="session", format_func=lambda s: i18n.geometry_source_label(s, lang))
         st.divider()
         _map_choices(labels, lang)
         _reset(lang)
     return current_filter()
+
+
+def district_note(app: AppData, flt: Filter, lang: str) -> None:
+    """With a district filter on: how many of the otherwise selected projects have no district, so
+    none is dropped without a word."""
+    if not flt.districts:
+        return
+    others = filtered(app, dataclasses.replace(flt, districts=[]))
+    n = without_district(others.projects)
+    if n:
+        st.caption(i18n.t("without_district", lang, n=n))
 
 
 def header(projects: pd.DataFrame, lang: str) -> None:
@@ -126,21 +179,42 @@ def search_box(app: AppData, lang: str) -> None:
     h = hits.iloc[pick]
     if st.session_state.get("last_hit") != (q, h.id):
         st.session_state["last_hit"] = (q, h.id)
-        st.session_state["selected"] = h.id
-        minx, miny, maxx, maxy = h.bounds
-        st.session_state["fly_to"] = ((miny + maxy) / 2, (minx + maxx) / 2, 15 if h.kind == "project" else 13)
+        selection.select(app.data, h.id, show_map=True)
 
 
-def write_url(flt: Filter, lang: str) -> None:
-    """Put the view into the address bar (only when it changed)."""
+def filtered(app: AppData, flt: Filter) -> Selection:
+    """The filter's selection, kept per session for the last few filters (a click, a pan or a tab
+    switch reruns the page with the same filter; the district note asks for a second one)."""
+    key = (id(app.data), repr(flt))
+    kept = st.session_state.setdefault("_selections", {})
+    if key not in kept:
+        if len(kept) >= SELECTIONS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = apply_filter(app.data, flt)
+    return kept[key]
+
+
+def _tab_changed(titles: dict[str, str]) -> None:
     s = st.session_state
-    vl = s.get("view_latlon")
-    view = urlstate.ViewState(filter=flt, lang=lang, basemap=s["basemap"], thematic=s["thematic"],
-                              selected=s["selected"], lat=vl[0] if vl else None, lon=vl[1] if vl else None,
-                              zoom=vl[2] if vl else None)
-    params = urlstate.to_params(view)
-    if dict(st.query_params) != params:
-        st.query_params.from_dict(params)
+    s["tab_key"] = next((k for k, title in titles.items() if title == s.get("tab")), TABS[0])
+
+
+def open_tab(lang: str) -> tuple[dict[str, Any], str]:
+    """The tabs, only the open one drawn; returns them by key (of ``TABS``) and the open one's key.
+
+    The open tab is kept by its key, so it stays open across a language switch (the widget holds
+    the label), and a pick elsewhere (a table row, a search hit) can bring the map forward
+    (``tab_goto``).
+    """
+    s = st.session_state
+    titles = {k: i18n.t(k, lang) for k in TABS}
+    if goto := s.pop("tab_goto", None):
+        s["tab_key"] = goto
+    want = titles.get(s.get("tab_key", TABS[0]), titles[TABS[0]])
+    if s.get("tab") != want:
+        s["tab"] = want
+    tabs = st.tabs(list(titles.values()), key="tab", on_change=_tab_changed, args=(titles,))
+    return dict(zip(TABS, tabs, strict=True)), s.get("tab_key", TABS[0])
 
 
 def page(app: AppData, lang: str) -> None:
@@ -157,23 +231,27 @@ def page(app: AppData, lang: str) -> None:
     flt = sidebar(app, labels, lang)
     marks("sidebar")
     started = time.perf_counter()
-    sel = apply_filter(app.data, flt)
+    sel = filtered(app, flt)
+    selection.fit_to_filter(app.data, flt, sel)
+    if request := st.session_state.pop("select_request", None):  # a row picked in the project table
+        selection.select(app.data, request, show_map=True)
     header(sel.projects, lang)
+    district_note(app, flt, lang)
     search_box(app, lang)
-    tabs = st.tabs([i18n.t(k, lang) for k in TABS])
-    with tabs[0]:
-        planner_map.map_tab(app.data, sel, lang, started)
-    marks("map")
-    with tabs[1]:
-        planner_tabs.table_tab(sel.projects, flt, lang)
-    with tabs[2]:
-        planner_tabs.charts_tab(sel.projects, lang)
-    with tabs[3]:
-        planner_tabs.targets_tab(app.data, labels, lang)
-    with tabs[4]:
-        planner_export.export_tab(app.data, flt, lang)
-    with tabs[5]:
-        planner_tabs.about_tab(app, lang)
+    tabs, current = open_tab(lang)
+    with tabs[current]:
+        if current == "tab_map":
+            planner_map.map_tab(app.data, sel, flt, lang, started)
+        elif current == "tab_table":
+            planner_tabs.table_tab(sel.projects, flt, lang)
+        elif current == "tab_charts":
+            planner_tabs.charts_tab(sel.projects, lang)
+        elif current == "tab_targets":
+            planner_tabs.targets_tab(app.data, labels, lang)
+        elif current == "tab_export":
+            planner_export.export_tab(app.data, flt, lang)
+        else:
+            planner_tabs.about_tab(app, lang)
     marks("tabs")
-    write_url(flt, lang)
+    state.write_url(flt, lang)
     marks.report()

@@ -1,5 +1,10 @@
 """The planning map's map tab: the cached base map, the parcels of the view swapped in, the selected
-feature highlighted, clicks on the map selecting a feature, and its record beside the map."""
+feature highlighted, clicks on the map selecting a feature, and its record beside the map.
+
+The tab is a fragment (:func:`map_tab`): a click or a pan reruns only the map and the details, not
+the page. A click is read from the map's reported value at the start of that rerun (no second
+rerun), selects the feature (:mod:`ui.selection`) and is drawn at once.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +17,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import i18n
-from geo.core.filter import Selection
+from geo.core.filter import Filter, Selection, unlocated
 from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.core.model import PlanData
 from geo.render import popup
 from geo.render.layers.highlight import highlight_group
 from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
 from geo.render.options import MapOptions
-from ui import basemap, mapcache
+from ui import basemap, mapcache, selection, state
 
 CLICKED_ID = re.compile(r"(?:编号|ID)\s+(\S+)\s*$")
 """The feature's id at the end of its tooltip (the label of ``project_id`` / ``zone_id`` in either language)."""
@@ -44,7 +49,7 @@ def map_options(data: PlanData, lang: str) -> MapOptions:
     s = st.session_state
     return MapOptions(lang=lang, basemap=basemap.usable(lang, warn=True), thematic=s["thematic"],
                       tianditu_key=basemap.tianditu_key(), thematic_layer=s.get("thematic_layer", MapOptions.thematic_layer),
-                      center=s["view_center"], zoom=s["view_zoom"],
+                      center=s["view_center"], zoom=s["view_zoom"], popups=False, focus_plans=tuple(s["plans"]),
                       prefer_canvas=len(data.parcels) > DETAIL_MAX)  # district scale: Canvas, not an SVG path each
 
 
@@ -59,14 +64,14 @@ def parcel_view(opts: MapOptions, gcj: bool) -> mapcache.View:
 
 
 def fly_to(gcj: bool) -> dict[str, Any]:
-    """st_folium's centre and zoom for a search hit to fly to (in the basemap's datum), else nothing."""
+    """st_folium's centre and zoom for the map to move to (:mod:`ui.selection`), in the basemap's datum."""
     fly = st.session_state.get("fly_to")
     if not fly:
         return {}
-    lat, lon = fly[0], fly[1]
+    (lat, lon), zoom = fly
     if gcj:
         lon, lat = wgs84_to_gcj02(lon, lat)
-    return {"center": (lat, lon), "zoom": fly[2]}
+    return {"center": (round(lat, 6), round(lon, 6)), "zoom": zoom}
 
 
 def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dict[str, Any] | None, bool]:
@@ -94,15 +99,19 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     return ret, gcj
 
 
-def follow_map(ret: dict[str, Any] | None, gcj: bool) -> None:
-    """A click on a feature selects it (and reruns); the map's centre and zoom go to the URL."""
-    if not ret:
-        return
+def take_click(data: PlanData) -> None:
+    """A click the map reported since the last run selects that feature, centred at the same zoom."""
+    ret = st.session_state.get("map") or {}
     m = CLICKED_ID.search((ret.get("last_object_clicked_tooltip") or "").strip())
     if m and m.group(1) != st.session_state.get("clicked_from_map"):
         st.session_state["clicked_from_map"] = m.group(1)
-        st.session_state["selected"] = m.group(1)
-        st.rerun()
+        selection.select(data, m.group(1), zoom=ret.get("zoom") or st.session_state["view_zoom"])
+
+
+def follow_map(ret: dict[str, Any] | None, gcj: bool) -> None:
+    """The map's centre and zoom go to the URL."""
+    if not ret:
+        return
     if ret.get("center") and ret.get("zoom"):
         lat, lon = ret["center"]["lat"], ret["center"]["lng"]
         if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the URL keeps WGS84
@@ -129,21 +138,43 @@ def details(data: PlanData, lang: str) -> None:
         st.caption(i18n.t("click_hint", lang))
 
 
-def map_tab(data: PlanData, sel: Selection, lang: str, started: float) -> None:
-    """The map tab: the map, then the selected feature's record beside it.
+def not_located(data: PlanData, sel: Selection, lang: str) -> None:
+    """The selection's places the plans name without a position, each with the place it belongs to, so
+    a plan with nothing located never leaves an empty map without a reason."""
+    rows = unlocated(data, sel)
+    if not len(rows):
+        return
+    with st.expander(i18n.t("unlocated_list", lang, n=len(rows)), expanded=sel.parcels.empty):
+        name, parent = i18n.col("name", lang), i18n.col("parent_name", lang)
+        shown = rows.assign(_name=rows[name].where(rows[name].fillna("") != "", rows.name_zh),
+                            _parent=rows[parent].where(rows[parent].fillna("") != "", rows.parent_name_zh))
+        table = shown[["_name", "id", "plan", "_parent", "parent_located"]].copy()
+        table["parent_located"] = table.parent_located.map(lambda v: i18n.t("yes" if v else "no", lang))
+        table.columns = [i18n.t(k, lang) for k in ("col_name", "col_id", "plan", "col_parent", "col_parent_located")]
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+@st.fragment
+def map_tab(data: PlanData, sel: Selection, flt: Filter, lang: str, started: float) -> None:
+    """The map tab, a fragment: the map, then the selected feature's record beside it.
 
     Parameters
     ----------
     data : PlanData
     sel : Selection
         The filtered selection.
+    flt : Filter
+        The filter (a click or a pan writes the view into the link).
     lang : {"zh", "en"}
     started : float
         ``time.perf_counter()`` when filtering began (the caption reports the build time).
     """
+    take_click(data)
     col_map, col_info = st.columns([3, 1])
     with col_map:
         ret, gcj = draw(data, sel, lang, started)
     follow_map(ret, gcj)
     with col_info:
         details(data, lang)
+    not_located(data, sel, lang)
+    state.write_url(flt, lang)

@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from geo import config
+from geo.core.filter import Filter
 from ui import urlstate
 
 WIDGET_KEYS = ("plans", "layouts", "sectors", "districts", "zones", "geoms", "basemap", "thematic", "thematic_layer")
@@ -43,7 +44,8 @@ def first_view(params: Mapping[str, str]) -> dict[str, Any]:
         "geoms": f.geometry_sources, "land": f.land_mu, "output": f.output_yi, "selected": view.selected,
         "view_center": (view.lat, view.lon) if view.lat is not None else config.DEFAULT_CENTER,
         "view_zoom": view.zoom or config.DEFAULT_ZOOM, "url_warnings": warnings, "fly_to": None,
-        "thematic_layer": config.COMMON_LAYER,
+        "view_from_link": view.lat is not None,
+        "thematic_layer": view.thematic_layer,
     }
 
 
@@ -77,3 +79,22 @@ def commit(lang: str) -> None:
     """
     st.session_state["_kept"] = {k: st.session_state[k] for k in WIDGET_KEYS if k in st.session_state}
     st.session_state["_kept_lang"] = lang
+
+
+def write_url(flt: Filter, lang: str) -> None:
+    """Put the planning map's view into the address bar (only when it changed).
+
+    Parameters
+    ----------
+    flt : Filter
+        The filter the sidebar holds.
+    lang : str
+    """
+    s = st.session_state
+    vl = s.get("view_latlon")
+    view = urlstate.ViewState(filter=flt, lang=lang, basemap=s["basemap"], thematic=s["thematic"],
+                              thematic_layer=s.get("thematic_layer", config.COMMON_LAYER), selected=s["selected"],
+                              lat=vl[0] if vl else None, lon=vl[1] if vl else None, zoom=vl[2] if vl else None)
+    params = urlstate.to_params(view)
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)

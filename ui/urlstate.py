@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from geo.config import COMMON_LAYER
 from geo.core.filter import Filter
 from geo.core.matching import FirmProfile
 from geo.render.basemaps import BASEMAPS, DEFAULT
@@ -38,6 +39,7 @@ class ViewState:
     lang: str = "zh"
     basemap: str = DEFAULT
     thematic: str = "none"
+    thematic_layer: str = COMMON_LAYER
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None
@@ -70,7 +72,8 @@ def to_params(v: ViewState) -> dict[str, str]:
         if s := _range_to_str(getattr(v.filter, attr)):
             p[key] = s
     optional = {"q": v.filter.query, "lang": v.lang if v.lang != "zh" else "",
-                "base": v.basemap if v.basemap != DEFAULT else "", "theme": v.thematic if v.thematic != "none" else ""}
+                "base": v.basemap if v.basemap != DEFAULT else "", "theme": v.thematic if v.thematic != "none" else "",
+                "tlayer": v.thematic_layer if v.thematic != "none" and v.thematic_layer != COMMON_LAYER else ""}
     p.update({k: val for k, val in optional.items() if val})
     if v.lat is not None and v.lon is not None:
         p["lat"], p["lon"] = f"{v.lat:.5f}", f"{v.lon:.5f}"
@@ -131,6 +134,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[Warning]]:
             warnings.append(("url_bad_basemap", {"value": str(params["base"])}))
     if params.get("theme") in THEMATIC:
         v.thematic = params["theme"]
+    if params.get("tlayer"):
+        v.thematic_layer = str(params["tlayer"])[:64]  # checked against the layers by the page (it knows them)
     _view_from(params, v, warnings)
     v.selected = str(params.get("sel", ""))[:64]
     return v, warnings

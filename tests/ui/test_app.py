@@ -26,6 +26,12 @@ def map_args(at) -> dict:
     return args
 
 
+def open_tab(at: AppTest, key: str) -> AppTest:
+    """Open a planner tab (only the open tab is drawn) as a click on it would."""
+    at.session_state["tab_key"] = key
+    return at.run()
+
+
 def enc(text: str) -> str:
     """How folium's tojson writes a string inside the map script (non-ASCII and < escaped)."""
     return json.dumps(text)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e")
@@ -92,7 +98,7 @@ def test_bad_url_values_warn_instead_of_crashing():
 def test_thematic_modes_classify_zones(theme):
     at = run({"base": "none", "theme": theme})
     script = map_args(at)["script"]
-    assert "Natural Breaks" in script and "scimap-class-0" in script
+    assert enc("自然断点分级") in script and "scimap-class-0" in script  # the legend in the page's language
 
 
 def test_gaode_basemap_shifts_overlays_to_gcj02():
@@ -107,7 +113,7 @@ def test_export_tab_writes_lists_and_compares_snapshots(tmp_path, monkeypatch):
 
     from geo.io import export
     monkeypatch.setenv("SCIMAP_SNAPSHOT_DIR", str(tmp_path))
-    at = run({"base": "none", "sector": "检验检测"})
+    at = open_tab(run({"base": "none", "sector": "检验检测"}), "tab_export")
     at.selectbox(key="exp_fmt").set_value("gpkg")
     make = next(b for b in at.button if b.label == "生成快照")
     make.click().run()
@@ -123,7 +129,8 @@ def test_export_tab_writes_lists_and_compares_snapshots(tmp_path, monkeypatch):
     next(b for b in at.button if b.label == "比较两个快照").click().run()
     frames = [d.value for d in at.dataframe]
     diff = next(f for f in frames if "change" in f.columns)
-    assert (diff[(diff.layer == "parcels")].change == "added").sum() == 7
+    assert (diff[(diff.layer == "项目地块")].change == "新增").sum() == 7  # values in the page's language
+    assert set(diff.layer) <= {"项目地块", "规划片区", "规划项目", "规划指标"}
 
 
 def test_promoter_link_reopens_profile_and_picks():

@@ -12,9 +12,11 @@ from ui import urlstate
 def test_view_round_trip():
     v = urlstate.ViewState(filter=Filter(plans=["HTS"], sectors=["检验检测", "数字文创"], land_mu=(100.0, None),
                                          output_yi=(None, 5.0), query="质检"),
-                           lang="en", basemap="none", thematic="land", lat=29.5, lon=106.3, zoom=14, selected="HTS-T4-01")
+                           lang="en", basemap="none", thematic="land", thematic_layer="sti_1axis3centres", lat=29.5,
+                           lon=106.3, zoom=14, selected="HTS-T4-01")
     p = urlstate.to_params(v)
     assert p["sector"] == "检验检测,数字文创" and p["mu"] == "100~" and p["yi"] == "~5" and p["z"] == "14"
+    assert p["theme"] == "land" and p["tlayer"] == "sti_1axis3centres"  # the thematic map and its layer
     back, warnings = urlstate.from_params(p)
     assert warnings == []
     assert back == v

@@ -1,0 +1,158 @@
+"""Benchmark: what a planner waits for in the planning map, in headless Chromium on the shipped data.
+
+Four steps, each timed from the user's action to the moment the browser shows its result:
+
+- ``load``: open the page (no basemap tiles, as on an intranet) → the map's features drawn;
+- ``filter``: pick the sector 检验检测 in the sidebar → the map shows exactly its parcels;
+- ``click``: click the biggest of those parcels → its record in the details panel beside the map;
+- ``language``: switch to English → the page and the map's legend in English.
+
+The same steps run against an earlier commit (default: the one before issue 12's work) checked out
+in a temporary git worktree, served by the same Python, in the same run, so the two columns are
+comparable. Prints a table (medians over ``--reps``) and writes ``bench/latency.json``.
+
+    .venv/bin/python -m bench.latency [--before REV] [--reps 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Frame, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, MAP_IFRAME, block_external, streamlit_server  # noqa: E402
+
+BEFORE = "960d2a2"  # main before issue 12 (labels, zoom to selection, fragments)
+SECTOR = "检验检测"
+STEPS = ("load", "filter", "click", "language")
+TARGETS_S = {"load": 2.0, "filter": 0.5, "click": 0.3, "language": 1.0}
+DRAWN = "() => document.querySelectorAll('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas').length > 0"
+
+
+def _idle(page: Page, timeout: float = 60) -> None:
+    """Wait until Streamlit has finished running the script (its status widget gone for 300 ms)."""
+    end, quiet = time.time() + timeout, 0
+    while time.time() < end and quiet < 3:
+        quiet = 0 if page.locator('[data-testid="stStatusWidget"]').count() else quiet + 1
+        time.sleep(0.1)
+
+
+def _map(page: Page, timeout: float = 60_000) -> Frame:
+    page.wait_for_selector(MAP_IFRAME, timeout=timeout)
+    return page.locator(MAP_IFRAME).last.element_handle().content_frame()
+
+
+def _parcels(frame: Frame, n: int, timeout: float = 60_000) -> None:
+    frame.wait_for_function(f"() => document.querySelectorAll('path.scimap-parcel').length === {n}",
+                            timeout=timeout, polling=20)
+
+
+def _biggest_parcel_centre(page: Page) -> tuple[float, float]:
+    frame = _map(page)
+    frame.frame_element().scroll_into_view_if_needed()
+    box = frame.evaluate("""() => { let best = null, size = -1;
+        document.querySelectorAll('path.scimap-parcel').forEach(p => { const r = p.getBoundingClientRect();
+          if (r.width * r.height > size) { size = r.width * r.height; best = r; } });
+        return best && {x: best.x + best.width / 2, y: best.y + best.height / 2}; }""")
+    off = frame.frame_element().bounding_box()
+    return off["x"] + box["x"], off["y"] + box["y"]
+
+
+def run_once(page: Page, url: str, n_sector: int, name: str) -> dict[str, float]:
+    """One pass of the four steps; seconds per step."""
+    out = {}
+    t = time.perf_counter()
+    page.goto(url + "/?base=none")
+    _map(page).wait_for_function(DRAWN, timeout=60_000, polling=20)
+    out["load"] = time.perf_counter() - t
+    _idle(page)
+    ms = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="赛道")
+    ms.click()
+    page.keyboard.type(SECTOR)
+    t = time.perf_counter()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    _parcels(_map(page), n_sector)
+    out["filter"] = time.perf_counter() - t
+    _idle(page)
+    time.sleep(1.0)  # let a map that flies to the selection settle
+    x, y = _biggest_parcel_centre(page)
+    details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
+    t = time.perf_counter()
+    page.mouse.click(x, y)
+    details.get_by_text(name).first.wait_for(timeout=30_000)
+    out["click"] = time.perf_counter() - t
+    _idle(page)
+    t = time.perf_counter()
+    page.get_by_text("English", exact=True).click()
+    page.get_by_text("Projects").first.wait_for(timeout=30_000)
+    _map(page).wait_for_function("() => /Parcel sector|Legend|Sector/.test(document.body.innerText)",
+                                 timeout=30_000, polling=20)
+    out["language"] = time.perf_counter() - t
+    _idle(page)
+    return out
+
+
+def measure(tree: Path, reps: int, n_sector: int, name: str) -> dict[str, list[float]]:
+    """Serve the app of one checkout and time ``reps`` passes (plus one warm-up pass, not counted)."""
+    times: dict[str, list[float]] = {s: [] for s in STEPS}
+    with streamlit_server(cwd=tree) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        for i in range(reps + 1):
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            block_external(page, [])
+            one = run_once(page, url, n_sector, name)
+            page.close()
+            if i:  # the first pass warms the server's caches
+                for s in STEPS:
+                    times[s].append(one[s])
+        browser.close()
+    return times
+
+
+def sector_case() -> tuple[int, str]:
+    """How many parcels the sector has in the shipped data, and the name of its biggest one."""
+    from geo.io import open_store
+    data = open_store().load()
+    joined = data.parcels_joined
+    hit = joined[joined.sector_zh.fillna("").str.split(";").map(lambda s: SECTOR in s)]
+    biggest = hit.iloc[hit.area_mu.argmax()]
+    return len(hit), str(biggest.name_zh)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Run the benchmark; print the table; write bench/latency.json."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", default=BEFORE, help="the earlier commit to compare with")
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args(argv)
+    n_sector, name = sector_case()
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.before],
+                       check=True, capture_output=True)
+        try:
+            runs = {"before": measure(old, args.reps, n_sector, name), "now": measure(ROOT, args.reps, n_sector, name)}
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], capture_output=True)
+    med = {k: {s: statistics.median(v[s]) for s in STEPS} for k, v in runs.items()}
+    result = {"before_commit": args.before, "reps": args.reps, "targets_s": TARGETS_S, "median_s": med, "runs_s": runs}
+    (ROOT / "bench" / "latency.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    print(f"{'step':10} {'target':>8} {'before':>8} {'now':>8}")
+    for s in STEPS:
+        print(f"{s:10} {TARGETS_S[s]:8.2f} {med['before'][s]:8.2f} {med['now'][s]:8.2f}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
