@@ -17,10 +17,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import i18n
-from geo.core.filter import Filter, Selection, unlocated
+from geo.core.filter import Filter, Selection, reached_zones, unlocated
 from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.core.model import PlanData
 from geo.render import popup
+from geo.render.elements.reach import Reach
+from geo.render.layers import labels
 from geo.render.layers.highlight import highlight_group
 from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
 from geo.render.options import MapOptions
@@ -89,6 +91,8 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     fmap = cache.get(data, sel, opts)
     bounds, zoom = parcel_view(opts, gcj)
     parcels = parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
+    reached = reached_zones(data, sel)
+    Reach(reached).add_to(parcels)
     build_s = time.perf_counter() - started
     hl = highlight_group(data, st.session_state["selected"], opts.basemap)
     ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True, feature_group_to_add=[parcels, hl],
@@ -96,7 +100,23 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
                     **fly_to(gcj))
     st.caption(f"{i18n.t('render_time', lang)} {build_s * 1000:.0f} ms · {len(sel.parcels)} / {len(data.parcels)} "
                f"{i18n.t('parcels_thematic', lang)} · {len(sel.zones)} / {len(data.zones)} {i18n.t('zone', lang)}")
+    reach_note(data, sel, reached, lang)
     return ret, gcj
+
+
+REACH_NAMES_SHOWN = 8
+
+
+def reach_note(data: PlanData, sel: Selection, reached: list[str] | None, lang: str) -> None:
+    """Say which zones the filter reaches (drawn as usual) and how many others are faded."""
+    if reached is None:
+        return
+    local = labels.local_names(data.zones.set_index("zone_id").reindex(reached), lang)
+    shown = i18n.pick(i18n.REASONS, "list_sep", lang).join(local[:REACH_NAMES_SHOWN])
+    if len(local) > REACH_NAMES_SHOWN:
+        shown += i18n.t("and_more", lang, n=len(local) - REACH_NAMES_SHOWN)
+    st.caption(i18n.t("reach_note", lang, k=len(reached), n=len(sel.zones), names=shown or "—",
+                      rest=len(sel.zones) - len(reached)))
 
 
 def take_click(data: PlanData) -> None:

@@ -476,3 +476,39 @@ def bounds_of(data: PlanData, sel: Selection) -> tuple[float, float, float, floa
     if not len(b):
         return None
     return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
+def narrows_projects_only(f: Filter) -> bool:
+    """Whether the filter has criteria that pick projects but leave the zones shown (sector, ranges).
+
+    Parameters
+    ----------
+    f : Filter
+
+    Returns
+    -------
+    bool
+    """
+    return bool(f.sectors) or any(v is not None for v in (*f.land_mu, *f.output_yi))
+
+
+def reached_zones(data: PlanData, sel: Selection) -> list[str] | None:
+    """The zones shown that the selected projects reach — declared (the project's zone and its
+    ancestors) or by containing one of their parcels; the others are faded on the map.
+
+    Parameters
+    ----------
+    data : PlanData
+    sel : Selection
+
+    Returns
+    -------
+    list of str or None
+        Zone ids, in the order of ``sel.zones``; None when the filter picks no projects by
+        :func:`narrows_projects_only` criteria (every zone shown is part of the answer).
+    """
+    if not narrows_projects_only(sel.filter):
+        return None
+    m = data.memberships
+    hit = set(m.zone_id[isin(m.project_id, sel.projects.project_id)])
+    return [z for z in sel.zones.zone_id if z in hit]

@@ -15,11 +15,12 @@ import folium
 from folium import plugins
 
 from geo import i18n
-from geo.core.filter import Selection
+from geo.core.filter import Selection, reached_zones
 from geo.core.gcj02 import wgs84_to_gcj02
 from geo.core.model import PlanData
 from geo.render import assets, basemaps
 from geo.render.elements.legend import Legend
+from geo.render.elements.reach import Reach
 from geo.render.elements.renderer import Renderer
 from geo.render.layers import thematic
 from geo.render.layers.parcels import parcel_layer
@@ -101,7 +102,8 @@ def _has_at_parent(groups: list[tuple[dict[str, Any] | None, folium.FeatureGroup
 
 def build_map(data: PlanData, sel: Selection, opts: MapOptions, bounds: tuple[float, float, float, float] | None = None,
               zoom: int | None = None) -> folium.Map:
-    """The whole map in one page (exports, tests, benchmark): base map, parcels and the layer control.
+    """The whole map in one page (exports, tests, benchmark): base map, parcels (zones the filter does
+    not reach faded: :class:`geo.render.elements.reach.Reach`) and the layer control.
 
     Parameters
     ----------
@@ -118,7 +120,9 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, bounds: tuple[fl
     folium.Map
     """
     m = base_map(data, sel, opts)
-    parcel_layer(sel, opts, bounds, zoom).add_to(m)
+    parcels = parcel_layer(sel, opts, bounds, zoom)
+    Reach(reached_zones(data, sel)).add_to(parcels)
+    parcels.add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     assets.localize(m, opts.asset_base)
     return m

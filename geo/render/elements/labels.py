@@ -75,7 +75,8 @@ class Labels(MacroElement):
           Object.keys(M.sets).forEach(function(k) {
             var s = M.sets[k], on = map.hasLayer(s.group);
             s.items.forEach(function(it) {
-              var ok = on && z >= it.z && (it.Z === undefined || z <= it.Z) && view.contains([it.y, it.x]);
+              var ok = on && z >= it.z && (it.Z === undefined || z <= it.Z) && view.contains([it.y, it.x])
+                       && !(it.id !== undefined && map._scimapReach && !map._scimapReach.has(it.id));
               if (!ok) { if (it.el) it.el.style.display = 'none'; return; }
               if (!it.el) {
                 it.el = L.DomUtil.create('div', 'scimap-label scimap-label-' + it.c, M.pane);

@@ -116,7 +116,7 @@ def sizes(geoms: gpd.GeoSeries) -> np.ndarray:
 
 
 def items(names: list[str], geoms: gpd.GeoSeries, ranks: np.ndarray, colours: list[str] | None = None,
-          offsets: np.ndarray | None = None) -> list[dict[str, Any]]:
+          offsets: np.ndarray | None = None, ids: list[str] | None = None) -> list[dict[str, Any]]:
     """Label records (:class:`geo.render.elements.labels.Labels`), biggest first within each rank.
 
     Parameters
@@ -130,6 +130,9 @@ def items(names: list[str], geoms: gpd.GeoSeries, ranks: np.ndarray, colours: li
         Text colour per label ("" for the class's own).
     offsets : numpy.ndarray of bool, optional
         Points with a marker: the name goes below it.
+    ids : list of str, optional
+        The features' zone ids: a zone faded by a filter (:class:`geo.render.elements.reach.Reach`)
+        loses its name.
 
     Returns
     -------
@@ -153,6 +156,8 @@ def items(names: list[str], geoms: gpd.GeoSeries, ranks: np.ndarray, colours: li
             it["col"] = colours[i]
         if offsets is not None and offsets[i]:
             it["o"] = POINT_OFFSET_PX
+        if ids is not None:
+            it["id"] = str(ids[i])
         out.append(it)
     return out
 
@@ -197,7 +202,8 @@ def zone_labels(zones: gpd.GeoDataFrame, every_zone: pd.DataFrame, lang: str, co
     """
     ranks = zone_ranks(zones, every_zone)
     colours = [colour if r in (LAYOUT, SUB) else "" for r in ranks]
-    return items(local_names(zones, lang), zones.geometry, ranks, colours, (zones.geom_type == "Point").to_numpy())
+    return items(local_names(zones, lang), zones.geometry, ranks, colours, (zones.geom_type == "Point").to_numpy(),
+                 ids=_zone_ids(zones))
 
 
 def at_parent_labels(zones: gpd.GeoDataFrame, lang: str) -> list[dict[str, Any]]:
@@ -214,7 +220,11 @@ def at_parent_labels(zones: gpd.GeoDataFrame, lang: str) -> list[dict[str, Any]]
     list of dict
     """
     return items(local_names(zones, lang), zones.geometry, np.full(len(zones), AT_PARENT),
-                 offsets=np.ones(len(zones), dtype=bool))
+                 offsets=np.ones(len(zones), dtype=bool), ids=_zone_ids(zones))
+
+
+def _zone_ids(zones: pd.DataFrame) -> list[str] | None:
+    return zones["zone_id"].astype(str).tolist() if "zone_id" in zones.columns else None
 
 
 def parcel_labels(parcels: gpd.GeoDataFrame, lang: str) -> list[dict[str, Any]]:
