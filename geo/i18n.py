@@ -153,7 +153,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "promo_sectors": ("或选择规划赛道", "or pick the plans' sectors"),
     "promo_mu_min": ("用地需求下限（亩）", "Land need from (mu)"),
     "promo_mu_max": ("用地需求上限（亩）", "Land need to (mu)"),
-    "promo_districts": ("偏好区县", "Preferred districts"),
+    "promo_districts": ("偏好区县或功能区", "Preferred districts or functional areas"),
     "promo_zones": ("偏好片区 / 镇街", "Preferred zones or towns"),
     "promo_near_metro": ("靠近轨道站点", "Near a metro station"),
     "promo_near_univ": ("靠近高校", "Near a university"),

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import i18n
+from geo.core.areas import functional_areas
 from ui.data import AppData
 
 
@@ -27,6 +28,26 @@ class Labels:
         self.layers = {x["layer_id"]: x for x in app.data.layers if x["layer_id"] != "districts"}
         self.zones = app.data.zones.set_index("zone_id")
         self.groups = set(app.groups)
+        self._areas: dict[str, str] | None = None
+
+    def area_keys(self) -> list[str]:
+        """The district filter's options: districts (by Chinese name) then functional areas (by id)."""
+        if self._areas is None:
+            rows = functional_areas(self.app.data).sort_values(["kind", "area_id"])
+            self._areas = {}
+            for r in rows.itertuples():
+                if r.kind == "district":
+                    self._areas[r.name_zh] = i18n.district_name(r.name_zh, self.lang)
+                else:
+                    name = getattr(r, i18n.col("name", self.lang)) or r.name_zh
+                    self._areas[r.area_id] = f"{name} · {i18n.t('area_functional', self.lang)}"
+        return list(self._areas)
+
+    def area(self, key: str) -> str:
+        """A district or functional area (marked as such) by its key of :meth:`area_keys`."""
+        if self._areas is None:
+            self.area_keys()
+        return self._areas.get(key, key)
 
     def doc(self, d: str) -> str:
         """A plan: its code and title."""

@@ -17,9 +17,7 @@ import streamlit as st
 from geo import i18n
 from geo.config import COMMON_LAYER
 from geo.core import aggregate
-from geo.core.areas import functional_areas
 from geo.core.filter import Filter, Selection, apply_filter, search, without_district
-from geo.core.model import PlanData
 from ui import basemap, planner_export, planner_map, planner_tabs, selection, state
 from ui.data import AppData
 from ui.labels import Labels
@@ -39,23 +37,9 @@ def _list_filters(app: AppData, labels: Labels, lang: str) -> None:
     st.multiselect(i18n.t("plan", lang), list(labels.docs.index), key="plans", format_func=labels.doc, **pick)
     st.multiselect(i18n.t("layout", lang), list(labels.layers), key="layouts", format_func=labels.layer, **pick)
     st.multiselect(i18n.t("sector", lang), app.sectors, key="sectors", format_func=labels.sector, **pick)
-    areas = _areas(data, lang)
-    st.multiselect(i18n.t("district_area", lang), list(areas), key="districts", format_func=lambda k: areas.get(k, k),
-                   **pick)
+    st.multiselect(i18n.t("district_area", lang), labels.area_keys(), key="districts", format_func=labels.area, **pick)
     zones = list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id)
     st.multiselect(i18n.t("zone", lang), zones, key="zones", format_func=labels.zone, **pick)
-
-
-def _areas(data: PlanData, lang: str) -> dict[str, str]:
-    """The district filter's options: districts (by name) then functional areas (by id), each in the language."""
-    rows = functional_areas(data).sort_values(["kind", "area_id"])
-    out = {}
-    for r in rows.itertuples():
-        name = i18n.district_name(r.name_zh, lang) if r.kind == "district" else (
-            getattr(r, i18n.col("name", lang)) or r.name_zh)
-        key = r.name_zh if r.kind == "district" else r.area_id
-        out[key] = name if r.kind == "district" else f"{name} · {i18n.t('area_functional', lang)}"
-    return out
 
 
 def _range(key: str, label: str, top: float, step: float, lang: str) -> None:

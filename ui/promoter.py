@@ -58,8 +58,8 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     c1.text_input(t("promo_firm"), key="f_name", **KEEP)
     c1.text_input(t("promo_sector_text"), key="f_text", placeholder=t("promo_sector_hint"), **KEEP)
     c2.multiselect(t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **KEEP)
-    c2.multiselect(t("promo_districts"), sorted(x for x in data.enriched.district.unique() if x), key="f_dist",
-                   format_func=lambda d: i18n.district_name(d, lang), placeholder="—", **KEEP)
+    c2.multiselect(t("promo_districts"), labels.area_keys(), key="f_dist", format_func=labels.area, placeholder="—",
+                   **KEEP)
     c2.multiselect(t("promo_zones"), list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id), key="f_zone",
                    format_func=labels.zone, placeholder="—", **KEEP)
     lo = c3.number_input(t("promo_mu_min"), min_value=0.0, value=st.session_state["f_min"], step=10.0, key="f_min_in",

@@ -69,7 +69,8 @@ class FirmProfile:
     land_min, land_max : float or None
         Land need in 亩 (None: open-ended).
     districts, zones : list of str
-        Preferred districts (区 names) and zones (zone ids).
+        Preferred districts (区 names) or functional areas (ids or names: :func:`geo.core.areas.resolve`)
+        and zones (zone ids).
     near_metro, near_university, in_bonded_zone : bool
         Wishes.
     """
@@ -147,7 +148,7 @@ def _preselect(parcels: gpd.GeoDataFrame, firm: FirmProfile, topics: list[str], 
     if firm.zones or firm.districts:
         pref = set(firm.zones)
         keep |= parcels.project_id.map(lambda p: bool(pref & member_zones.get(p, set()))).to_numpy() | \
-            areas.cells_naming(parcels.districts.fillna(""), set(firm.districts))
+            (parcels.pref_places.map(len) > 0).to_numpy()
     return parcels[keep].reset_index(drop=True)
 
 
@@ -160,6 +161,7 @@ class _Context:
     wanted: set[str]
     zone_sectors: dict
     zone_names: dict
+    place_names: dict[str, tuple[str, str]]
     member_zones: dict[str, set]
     pref_zones: gpd.GeoDataFrame
     bonded: BaseGeometry | None
@@ -234,11 +236,12 @@ def _location_part(r: tuple, ctx: _Context) -> _Part:
     if not (firm.zones or firm.districts):
         return _Part(None)
     members = ctx.member_zones.get(r.project_id, set())
-    in_district = [d for d in split_multi(r.districts) if d in firm.districts]
-    if bool(set(firm.zones) & members) or in_district:
-        where = [ctx.zone_names.get(z, z) for z in firm.zones if z in members] or in_district
-        return _Part(1.0).add("in_area", where_zh=i18n.pick(i18n.REASONS, "list_sep", "zh").join(where),
-                              where_en=i18n.pick(i18n.REASONS, "list_sep", "en").join(where))
+    in_place = list(r.pref_places)
+    if bool(set(firm.zones) & members) or in_place:
+        zones = [ctx.zone_names.get(z, (z, z)) for z in firm.zones if z in members]
+        where = zones or [ctx.place_names.get(p, (p, p)) for p in in_place]
+        return _Part(1.0).add("in_area", where_zh=i18n.pick(i18n.REASONS, "list_sep", "zh").join(w[0] for w in where),
+                              where_en=i18n.pick(i18n.REASONS, "list_sep", "en").join(w[1] for w in where))
     if not len(ctx.pref_zones):
         return _Part(0.0)
     crs = own_zone(r.geometry)
@@ -293,13 +296,45 @@ def _row(r: tuple, ctx: _Context, metro: tuple[str, float], univ: tuple[str, flo
             "reasons_en": i18n.pick(i18n.REASONS, "reason_sep", "en").join(en)}
 
 
+def preferred_places(data: PlanData, parcels: pd.DataFrame, wanted: list[str]) -> pd.Series:
+    """Per parcel, which of the preferred districts and functional areas it lies in.
+
+    Parameters
+    ----------
+    data : PlanData
+    parcels : pandas.DataFrame
+        With ``districts`` and ``areas`` (';'-separated district names and functional-area ids).
+    wanted : list of str
+        District names and functional-area ids or names (:func:`geo.core.areas.resolve`).
+
+    Returns
+    -------
+    pandas.Series of list of str
+        District names and area ids, on the parcels' index ([] where none).
+    """
+    if not wanted:
+        return pd.Series([[] for _ in range(len(parcels))], index=parcels.index, dtype=object)
+    dists, area_ids = areas.resolve(data, wanted)
+    cells = zip(parcels["districts"].fillna(""), parcels["areas"].fillna("") if "areas" in parcels else [""] * len(parcels),
+                strict=True)
+    return pd.Series([[d for d in split_multi(ds) if d in dists] + [a for a in split_multi(ar) if a in area_ids]
+                      for ds, ar in cells], index=parcels.index, dtype=object)
+
+
+def _place_names(data: PlanData) -> dict[str, tuple[str, str]]:
+    """District names and functional-area ids → (Chinese, English) names."""
+    fa = areas.functional_areas(data)
+    return {r.area_id: (r.name_zh, r.name_en or r.name_zh) for r in fa.itertuples()}
+
+
 def _context(data: PlanData, firm: FirmProfile) -> tuple[gpd.GeoDataFrame, _Context]:
     """The candidate parcels (preselected at district scale) and what scoring them needs."""
     parcels = data.parcels_joined.merge(
-        data.enriched[["project_id", "district", "districts", "output_per_mu_wan"]], on="project_id", how="left",
-        suffixes=("", "_e"))
+        data.enriched[["project_id", "district", "districts", "areas", "output_per_mu_wan"]], on="project_id",
+        how="left", suffixes=("", "_e"))
     parcels = gpd.GeoDataFrame(parcels, geometry="geometry", crs=WGS84).reset_index(drop=True)
     parcels["districts"] = parcels.districts.fillna("").astype(str)
+    parcels["pref_places"] = preferred_places(data, parcels, firm.districts)
     zones = data.zones.set_index("zone_id")
     member_zones: dict[str, set] = {}
     m = data.memberships
@@ -309,7 +344,10 @@ def _context(data: PlanData, firm: FirmProfile) -> tuple[gpd.GeoDataFrame, _Cont
     if len(parcels) > PRESELECT:
         parcels = _preselect(parcels, firm, topics, zones.sectors_zh.to_dict(), member_zones)
     bonded = data.zones[data.zones.zone_id.isin(BONDED_ZONES)]
-    ctx = _Context(firm, topics, set(firm.sectors), zones.sectors_zh.to_dict(), zones.name_zh.to_dict(), member_zones,
+    zone_names = {z: (zh, en if isinstance(en, str) and en else zh)
+                  for z, zh, en in zip(zones.index, zones.name_zh, zones.name_en, strict=True)}
+    ctx = _Context(firm, topics, set(firm.sectors), zones.sectors_zh.to_dict(), zone_names, _place_names(data),
+                   member_zones,
                    data.zones[data.zones.zone_id.isin(firm.zones)],
                    bonded.geometry.union_all() if len(bonded) else None)
     return parcels, ctx

@@ -83,3 +83,23 @@ def test_preferred_district_matches_any_of_a_projects_districts(data, rank):
     assert inside.any() and (~inside).any()
     assert (r.s_location[inside] == 1.0).all() and (r.s_location[~inside] < 1.0).all()
     assert all("沙坪坝区" in x for x in r.reasons_zh[inside])
+
+
+@pytest.mark.parametrize("wanted", [["science_city"], ["西部（重庆）科学城"], ["Western (Chongqing) Science City"]])
+def test_preferred_functional_area_by_id_or_name(data, wanted):
+    r = match(data, FirmProfile(districts=wanted), "en")
+    assert len(r) and (r.s_location == 1.0).all()  # every shipped parcel lies in the Science City
+    assert all("西部(重庆)科学城" in x for x in r.reasons_zh)
+    assert all("Western (Chongqing) Science City" in x and "科学城" not in x for x in r.reasons_en)
+    away = match(data, FirmProfile(districts=["两江新区"]), "en")  # no parcel there: none is "in" it
+    assert len(away) and (away.s_location < 1.0).all()
+
+
+def test_preferred_places_reads_districts_and_areas(data):
+    import pandas as pd
+
+    from geo.core.matching import preferred_places
+    cells = pd.DataFrame({"districts": ["渝北区;江北区", "沙坪坝区", ""], "areas": ["liangjiang_new_area", "", ""]})
+    assert preferred_places(data, cells, ["两江新区", "沙坪坝区"]).tolist() == [["liangjiang_new_area"], ["沙坪坝区"], []]
+    assert preferred_places(data, cells, ["Jiangbei District"]).tolist() == [["江北区"], [], []]
+    assert preferred_places(data, cells, []).tolist() == [[], [], []]
