@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("科学城规划一张图", "Science City Planning Map"),
     "app_subtitle": ("西部（重庆）科学城 · 重庆高新区及渝中、两江、九龙坡规划", "Western (Chongqing) Science City · High-tech Zone, Yuzhong, Liangjiang, Jiulongpo plans"),
-    "language": ("语言 / Language", "语言 / Language"),
+    "language": ("语言 / Language", "Language / 语言"),
     "mode": ("功能", "Mode"),
     "mode_planner": ("规划浏览", "Planning map"),
     "mode_promoter": ("招商推介", "Investment promotion"),
@@ -278,6 +278,9 @@ GEOMETRY_SOURCE_LABELS = {
 
 
 MAP: dict[str, tuple[str, str]] = {
+    "fullscreen": ("全屏", "Full screen"), "fullscreen_exit": ("退出全屏", "Exit full screen"),
+    "measure_locale": ("cn", "en"),  # leaflet-measure's bundled translations
+    "zoom_in": ("放大", "Zoom in"), "zoom_out": ("缩小", "Zoom out"),
     "density": ("{layer} · 密度 ({n})", "{layer} · density ({n})"),
     "density_cell": ("{n} 块地块", "{n} parcels"),
     "density_sum": ("Σ {mu} 亩", "Σ {mu} mu"),
@@ -398,6 +401,7 @@ PATTERNS: dict[str, tuple[str, str]] = {  # "field:name" → templates; the Engl
                               "zone too small for the plan's mu: footprint placed beside the zone"),
     "period:vision": ("{years}（远景展望至 {vision} 年）", "{years} (vision {vision})"),
     "period:to": ("至 {year} 年", "to {year}"),
+    "date_issued:published": ("{date}（发布日期）", "{date} (published)"),
     "placement_note:stored": ("{source}，{when} 由 {who} 保存", "{source} boundary stored {when} by {who}"),
 }
 

@@ -62,3 +62,77 @@ def block_external(page, seen: list[str]):
 def wait_map(page, timeout=60000):
     page.wait_for_selector(MAP_IFRAME, timeout=timeout)
     return page.frame_locator(MAP_IFRAME).last
+
+
+MAP_VIEW_JS = """() => { const map = Object.values(window).find(v => v && v instanceof L.Map);
+  if (!map) return null;
+  const b = map.getBounds(), out = {view: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: map.getZoom(),
+    selected: null, selectedInView: null, parcels: [], popups: document.querySelectorAll('.leaflet-popup').length};
+  map.eachLayer(l => {
+    if (l.options && l.options.className === 'scimap-selected' && l.getBounds) {
+      const s = l.getBounds();
+      out.selected = [s.getWest(), s.getSouth(), s.getEast(), s.getNorth()];
+      out.selectedInView = b.contains(s);
+    }
+    if (l.feature && l.feature.properties && l.feature.properties._k === 'p' && l.getBounds) {
+      const s = l.getBounds();
+      out.parcels.push({id: l.feature.properties.project_id, inView: b.contains(s)});
+    }
+  });
+  return out; }"""
+"""The map's view (WGS84 on a WGS84 basemap), the selected outline's bounds and whether the view holds it,
+the parcels drawn (id, inside the view), and how many popups are open."""
+
+
+def map_frame(page, timeout=60000):
+    """The map's frame (a ``Frame``, to evaluate JavaScript in)."""
+    page.locator(MAP_IFRAME).last.wait_for(timeout=timeout)
+    return page.locator(MAP_IFRAME).last.element_handle().content_frame()
+
+
+def map_view(page, until=None, timeout: float = 30) -> dict:
+    """:data:`MAP_VIEW_JS` in the page's map, polled until ``until(view)`` holds (and the view has stopped
+    moving); fails with the last view when it never does."""
+    end, last, prev = time.time() + timeout, None, None
+    while time.time() < end:
+        try:
+            last = map_frame(page).evaluate(MAP_VIEW_JS)
+        except Exception:  # noqa: BLE001 - the iframe is being replaced by a rerun
+            last = None
+        if last and (until is None or until(last)) and prev and prev["view"] == last["view"]:
+            return last
+        prev = last
+        time.sleep(0.3)
+    raise AssertionError(f"the map never reached the expected view: {str(last)[:400]}")
+
+
+def contains(outer, inner, tol: float = 1e-7) -> bool:
+    """Whether bounds (minx, miny, maxx, maxy) ``outer`` hold ``inner``."""
+    return outer[0] <= inner[0] + tol and outer[1] <= inner[1] + tol and outer[2] >= inner[2] - tol and \
+        outer[3] >= inner[3] - tol
+
+
+BIGGEST_PARCEL_JS = """() => { const map = Object.values(window).find(v => v && v instanceof L.Map);
+  let best = null, size = -1;
+  map.eachLayer(l => { if (!l.feature || l.feature.properties._k !== 'p' || !l.getBounds) return;
+    const b = l.getBounds(), a = map.latLngToContainerPoint(b.getNorthWest()), c = map.latLngToContainerPoint(b.getSouthEast());
+    const s = Math.abs(c.x - a.x) * Math.abs(c.y - a.y);
+    if (s > size) { const m = map.latLngToContainerPoint(l.getCenter());
+      size = s; best = {id: l.feature.properties.project_id, name: l.feature.properties._n, x: m.x, y: m.y, px: s}; } });
+  return best; }"""
+"""The parcel drawn biggest on screen: its id, name and centre (pixels in the map's frame)."""
+
+VISIBLE_LABELS_JS = """() => Array.from(document.querySelectorAll('.scimap-label'))
+  .filter(e => e.style.display !== 'none' && e.style.visibility !== 'hidden')
+  .map(e => { const r = e.getBoundingClientRect(); return {t: e.textContent.replace('\\n', ''), x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })"""
+"""The map's names shown now, with their boxes on screen."""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of label boxes (:data:`VISIBLE_LABELS_JS`) that overlap by more than half a pixel."""
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 0.5:
+                out.append((a["t"], b["t"]))
+    return out

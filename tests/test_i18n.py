@@ -90,6 +90,7 @@ TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:[-_.:/+][A-Za-z0-9]+)*")
 WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 EPSG = re.compile(r"EPSG:\d+")
+FILE_NAME = re.compile(r"[\w.-]+\.(?:zip|gpkg|geojson|csv|pdf|png|html|kml|kmz|json|dxf)", re.I)  # names, not words
 
 
 def allowed_tokens(data) -> frozenset[str]:
@@ -98,6 +99,9 @@ def allowed_tokens(data) -> frozenset[str]:
     ids |= set(data.projects.project_id) | set(data.zones.zone_id) | set(data.sources.source_doc)
     ids |= {x["layer_id"] for x in data.layers} | set(data.targets.indicator_id) | set(data.targets.target_id)
     ids |= set(data.parcels.parcel_id)
+    checks = Path(__file__).resolve().parents[1] / "data" / "checks.csv"
+    if checks.exists():
+        ids |= set(pd.read_csv(checks, dtype=str).check_id.dropna())
     for df in (data.projects, data.zones, data.targets, data.sources):
         for c in df.columns:
             if c.endswith("_zh") or c in ("source_ref", "value_text", "land_mu_text", "output_target_text"):
@@ -108,7 +112,7 @@ def allowed_tokens(data) -> frozenset[str]:
 def zh_leaks(text: str, allowed: frozenset[str]) -> list[str]:
     """Latin words of a Chinese page that are neither ids nor proper names."""
     return [tok for tok in TOKEN.findall(text)
-            if WORD.search(tok) and tok not in allowed and not EPSG.fullmatch(tok)]
+            if WORD.search(tok) and tok not in allowed and not EPSG.fullmatch(tok) and not FILE_NAME.fullmatch(tok)]
 
 
 def en_leaks(text: str) -> list[str]:

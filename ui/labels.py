@@ -12,6 +12,9 @@ from geo import i18n
 from geo.core.areas import functional_areas
 from ui.data import AppData
 
+PICKER: dict = {"select_all": False}
+"""Every multiselect's options: Streamlit's bulk "Select all" entry speaks English only, so it is off."""
+
 
 class Labels:
     """Option labels of the filters and pickers, in one language.

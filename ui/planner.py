@@ -20,7 +20,7 @@ from geo.core import aggregate
 from geo.core.filter import Filter, Selection, apply_filter, search, without_district
 from ui import basemap, planner_export, planner_map, planner_tabs, selection, state
 from ui.data import AppData
-from ui.labels import Labels
+from ui.labels import PICKER, Labels
 from ui.timing import Marks
 
 FILTER_KEYS = ("plans", "layouts", "sectors", "districts", "zones", "geoms")
@@ -33,7 +33,7 @@ TABS = ("tab_map", "tab_table", "tab_charts", "tab_targets", "tab_export", "tab_
 def _list_filters(app: AppData, labels: Labels, lang: str) -> None:
     """The plan, layout, sector, district and zone pickers (kept across pages)."""
     data, every = app.data, i18n.t("all", lang)
-    pick = dict(placeholder=every, persist_state="session")
+    pick = dict(placeholder=every, persist_state="session", **PICKER)
     st.multiselect(i18n.t("plan", lang), list(labels.docs.index), key="plans", format_func=labels.doc, **pick)
     st.multiselect(i18n.t("layout", lang), list(labels.layers), key="layouts", format_func=labels.layer, **pick)
     st.multiselect(i18n.t("sector", lang), app.sectors, key="sectors", format_func=labels.sector, **pick)
@@ -113,7 +113,7 @@ def sidebar(app: AppData, labels: Labels, lang: str) -> Filter:
         _list_filters(app, labels, lang)
         _range("land", i18n.t("land_range", lang), float(projects.land_mu.max()), 10.0, lang)
         _range("output", i18n.t("output_range", lang), float(projects.output_target_yi.max()), 1.0, lang)
-        st.multiselect(i18n.t("precision", lang), list(GEOMETRY_SOURCES), key="geoms", placeholder=i18n.t("all", lang),
+        st.multiselect(i18n.t("precision", lang), list(GEOMETRY_SOURCES), key="geoms", **PICKER, placeholder=i18n.t("all", lang),
                        persist_state="session", format_func=lambda s: i18n.geometry_source_label(s, lang))
         st.divider()
         _map_choices(labels, lang)

@@ -13,7 +13,7 @@ from geo.core.filter import Filter, split_multi
 from geo.core.model import PlanData
 from geo.render import popup
 from ui.data import AppData
-from ui.labels import Labels, columns
+from ui.labels import PICKER, Labels, columns
 
 TABLE_COLS = ["project_id", "name", "sector", "sector_group", "zone_name", "district", "function", "land_mu",
               "output_target_yi", "output_per_mu_wan", "target_year", "parcel_geometry_source", "source_doc", "source_ref"]
@@ -148,7 +148,7 @@ def _targets_chart(tg: pd.DataFrame, lang: str) -> None:
     if not len(chartable):
         return
     names = sorted(chartable[ind].unique())
-    pick = st.multiselect(i18n.t("indicator", lang), names, default=names[:6], key="tind")
+    pick = st.multiselect(i18n.t("indicator", lang), names, default=names[:6], key="tind", **PICKER)
     cd = chartable[chartable[ind].isin(pick)]
     cd = cd.assign(series=cd[ind] + " (" + cd[unit].fillna("") + ")")
     if len(cd):
@@ -193,6 +193,8 @@ def about_tab(app: AppData, lang: str) -> None:
         lambda c: i18n.pick(i18n.STRINGS, f"confidence_{c}", lang, default=c))
     st.dataframe(geometry, hide_index=True, column_config=columns(["geometry_source", "position_confidence"], lang))
     sources = app.data.sources.assign(kind=app.data.sources.kind.map(lambda k: i18n.value("source_kind", k, lang)),
-                                      period=app.data.sources.period.map(lambda p: i18n.value("period", p, lang)))
+                                      period=app.data.sources.period.map(lambda p: i18n.value("period", p, lang)),
+                                      date_issued=app.data.sources.date_issued.map(
+                                          lambda d: i18n.value("date_issued", d, lang)))
     cols = in_language(SOURCE_COLS, lang, sources.columns)
     st.dataframe(sources[cols], hide_index=True, width="stretch", column_config=columns(cols, lang))

@@ -26,11 +26,12 @@ from geo.render.layers.poi import poi_layer
 from geo.render.options import MapOptions
 from ui import basemap, mapcache, urlstate
 from ui.data import AppData
-from ui.labels import Labels
+from ui.labels import PICKER, Labels
 
 SHOWN = 10
 """The best parcels listed, drawn and offered for fact sheets."""
-KEEP = dict(persist_state="session")  # the profile survives a visit to another page
+KEEP = dict(persist_state="session")
+PICK = dict(KEEP, **PICKER)  # the profile survives a visit to another page
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -57,11 +58,11 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.text_input(t("promo_firm"), key="f_name", **KEEP)
     c1.text_input(t("promo_sector_text"), key="f_text", placeholder=t("promo_sector_hint"), **KEEP)
-    c2.multiselect(t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **KEEP)
+    c2.multiselect(t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **PICK)
     c2.multiselect(t("promo_districts"), labels.area_keys(), key="f_dist", format_func=labels.area, placeholder="—",
-                   **KEEP)
+                   **PICK)
     c2.multiselect(t("promo_zones"), list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id), key="f_zone",
-                   format_func=labels.zone, placeholder="—", **KEEP)
+                   format_func=labels.zone, placeholder="—", **PICK)
     lo = c3.number_input(t("promo_mu_min"), min_value=0.0, value=st.session_state["f_min"], step=10.0, key="f_min_in",
                          **KEEP)
     hi = c3.number_input(t("promo_mu_max"), min_value=0.0, value=st.session_state["f_max"], step=10.0, key="f_max_in",
@@ -132,7 +133,8 @@ def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     names = show.set_index("project_id")[i18n.col("name", lang)]
     st.session_state["f_pick"] = [x for x in st.session_state["f_pick"] if x in names.index] or list(names.index[:1])
-    picks = st.multiselect(t("promo_pick"), list(names.index), key="f_pick", format_func=lambda p: f"{p} · {names[p]}")
+    picks = st.multiselect(t("promo_pick"), list(names.index), key="f_pick", format_func=lambda p: f"{p} · {names[p]}",
+                           **PICKER)
     if not picks:
         return picks
     page = _sheet(tuple(picks), lang, data)

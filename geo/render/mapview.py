@@ -22,6 +22,7 @@ from geo.render import assets, basemaps
 from geo.render.elements.legend import Legend
 from geo.render.elements.reach import Reach
 from geo.render.elements.renderer import Renderer
+from geo.render.elements.zoomtitles import ZoomTitles
 from geo.render.layers import thematic
 from geo.render.layers.parcels import parcel_layer
 from geo.render.layers.zones import district_layer, zone_layers
@@ -49,11 +50,14 @@ def _tiles(m: folium.Map, opts: MapOptions) -> list[dict[str, Any]]:
     return tiles
 
 
-def _tools(m: folium.Map, tiles: list[dict[str, Any]]) -> None:
-    """Full screen, measuring, and an overview map of the basemap."""
-    plugins.Fullscreen(position="topleft").add_to(m)
+def _tools(m: folium.Map, tiles: list[dict[str, Any]], lang: str) -> None:
+    """Full screen, measuring, and an overview map of the basemap; their words in the language."""
+    word = lambda k: i18n.pick(i18n.MAP, k, lang)  # noqa: E731
+    ZoomTitles(word("zoom_in"), word("zoom_out")).add_to(m)
+    plugins.Fullscreen(position="topleft", title=word("fullscreen"), title_cancel=word("fullscreen_exit")).add_to(m)
     plugins.MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
-                           primary_area_unit="sqmeters", secondary_area_unit="hectares").add_to(m)
+                           primary_area_unit="sqmeters", secondary_area_unit="hectares",
+                           localization=word("measure_locale")).add_to(m)
     if tiles:
         mini = folium.TileLayer(tiles=tiles[0]["tiles"], attr=tiles[0]["attr"], subdomains=tiles[0]["subdomains"])
         plugins.MiniMap(tile_layer=mini, position="bottomleft", toggle_display=True, zoom_level_offset=-5).add_to(m)
@@ -89,7 +93,7 @@ def base_map(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Map:
     Legend(legend, key="base", title=i18n.pick(i18n.MAP, "legend", opts.lang),
            groups=[fg for _layer, fg in groups] + ([districts] if districts is not None else [])).add_to(m)
     Renderer(opts.lang, measure_label).add_to(m)
-    _tools(m, tiles)
+    _tools(m, tiles, opts.lang)
     assets.localize(m, opts.asset_base)
     return m
 

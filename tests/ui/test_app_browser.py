@@ -10,7 +10,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, block_external, streamlit_server, wait_map
+from tests.browser_helpers import (
+    BIGGEST_PARCEL_JS,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    VISIBLE_LABELS_JS,
+    block_external,
+    contains,
+    map_frame,
+    map_view,
+    overlapping,
+    streamlit_server,
+    wait_map,
+)
+from tests.test_i18n import CJK
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -56,7 +69,7 @@ def largest_parcel(frame):
     raise AssertionError(f"no parcel drawn large enough to click: {sizes}")
 
 
-def test_map_draws_filters_pops_up_and_switches_language(server, chromium_browser, data):
+def test_labels_filter_fits_click_selects_and_language_switches(server, chromium_browser, data):
     page = chromium_browser.new_page(viewport={"width": 1500, "height": 1400})
     external: list[str] = []
     block_external(page, external)
@@ -65,41 +78,64 @@ def test_map_draws_filters_pops_up_and_switches_language(server, chromium_browse
     n_parcels = len(data.parcels)
     assert count(frame, "path.scimap-parcel", n_parcels) == n_parcels
     expect(page.get_by_text("项目数").first).to_be_visible()
+    # names on the map: several, in Chinese, none on top of another
+    map_view(page)
+    names = map_frame(page).evaluate(VISIBLE_LABELS_JS)
+    assert len(names) >= 4 and all(CJK.search(n["t"]) for n in names), names
+    assert not overlapping(names)
 
-    # sector filter through the sidebar widget: 检验检测 → its three parcels (HTS 表4)
-    expected = sum(data.projects.set_index("project_id").loc[data.parcels.project_id].sector_zh
-                   .str.split(";").map(lambda s: "检验检测" in s))
+    # sector filter through the sidebar widget: 检验检测 → its three parcels (HTS 表4), and the map fits them
+    hit = data.parcels_joined[data.parcels_joined.sector_zh.fillna("").str.split(";").map(lambda s: "检验检测" in s)]
+    want = tuple(hit.total_bounds)
     ms = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(2)
     ms.click()
     page.keyboard.type("检验检测")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     frame = wait_map(page)
-    assert count(frame, "path.scimap-parcel", expected) == expected == 3
+    assert count(frame, "path.scimap-parcel", len(hit)) == len(hit) == 3
+    v = map_view(page, until=lambda v: v["zoom"] > 11 and contains(v["view"], want))
+    assert all(p["inView"] for p in v["parcels"])
+    expect(page.get_by_text(re.compile("筛选涉及 \\d+ / \\d+ 个片区")).first).to_be_visible(timeout=15000)  # which zones
     expect(page).to_have_url(re.compile("sector="), timeout=15000)  # the filter is in the shareable link
+    page.screenshot(path=str(ART / "browser_zh_filtered.png"))
 
-    # search zooms to the hit and selects it; then a real click on the parcel opens its popup
+    # search: the hit is selected, outlined, in view, its record beside the map
     box = page.locator('[data-testid="stTextInput"] input').first
     box.fill("国家质检基地")
     box.press("Enter")
-    expect(page.get_by_text("来源表格/章节").first).to_be_visible(timeout=20000)  # details panel of the hit
-    frame = wait_map(page)
-    biggest = largest_parcel(frame)
-    biggest.click()
-    popup = frame.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text("国家质检基地", timeout=10000)
-    text = popup.inner_text()
-    assert "1,011" in text and "示意几何" in text and "表4" in text and "HTS" in text
-    page.screenshot(path=str(ART / "browser_zh_filtered.png"))
+    details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
+    expect(details.get_by_text("来源表格/章节").first).to_be_visible(timeout=20000)
+    v = map_view(page, until=lambda v: v["selected"] is not None and v["selectedInView"])
 
-    # language switch: labels, legend and popups follow
+    # a click on the biggest parcel selects it the same way: no popup, the record beside the map, still in view
+    map_frame(page).frame_element().scroll_into_view_if_needed()
+    pick = map_frame(page).evaluate(BIGGEST_PARCEL_JS)
+    off = map_frame(page).frame_element().bounding_box()
+    page.mouse.click(off["x"] + pick["x"], off["y"] + pick["y"])
+    expect(details.get_by_text(pick["name"]).first).to_be_visible(timeout=20000)
+    own = data.parcels.set_index("project_id").geometry[pick["id"]].bounds
+    v = map_view(page, until=lambda v: v["selected"] is not None and contains(v["selected"], own, 1e-6)
+                 and v["selectedInView"])
+    assert v["popups"] == 0
+    page.wait_for_timeout(1500)  # after the rerun, the selection is still in view
+    v = map_view(page)
+    assert v["selectedInView"] and contains(v["selected"], own, 1e-6) and v["popups"] == 0
+    page.screenshot(path=str(ART / "browser_zh_clicked.png"))
+
+    # language switch: labels, legend and details follow; the filter and the selection stay
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Projects").first).to_be_visible(timeout=20000)
     frame = wait_map(page)
     expect(frame.locator(".scimap-legend")).to_contain_text("Parcel sector", timeout=20000)
     assert count(frame, "path.scimap-parcel", 3) == 3  # the filter survives the language switch
-    largest_parcel(frame).click()
-    expect(frame.locator(".leaflet-popup-content")).to_contain_text("Source document", timeout=10000)
+    en_details = page.locator('[data-testid="stColumn"]').filter(has_text="Feature details").last
+    expect(en_details.get_by_text("Source document").first).to_be_visible(timeout=20000)
+    v = map_view(page, until=lambda v: v["selected"] is not None)
+    assert v["selectedInView"]
+    names = map_frame(page).evaluate(VISIBLE_LABELS_JS)
+    assert names and not overlapping(names)
+    assert all(re.match(r"[A-Za-z0-9]", n["t"]) for n in names), names  # English names first
     page.screenshot(path=str(ART / "browser_en.png"))
     expect(page).to_have_url(re.compile("lang=en"), timeout=15000)
     assert external == [], f"the page reached outside this machine: {sorted(set(external))[:5]}"

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from geo.render.layers import parcels as parcel_layers
-from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, block_external, streamlit_server, wait_map
+from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, block_external, map_view, streamlit_server, wait_map
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -91,7 +91,7 @@ def test_large_layer_in_the_app(server):
         s = poll(page, lambda s: s["p"] > 0 and s["bounds"][0] > before[2] - 1e-9 and s["outside"] == 0, timeout=60)
         timings["pan_to_new_parcels_s"] = round(time.time() - t, 2)
 
-        # a click on a parcel (Canvas hit-testing): popup on the map, full record beside it
+        # a click on a parcel (Canvas hit-testing): outlined, no popup, full record beside the map
         pick = map_frame(page).evaluate(PICK_PARCEL)
         assert pick and pick["id"].startswith("SYN-")
         iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').last
@@ -100,9 +100,12 @@ def test_large_layer_in_the_app(server):
         box = iframe.bounding_box()
         t = time.time()
         page.mouse.click(box["x"] + pick["x"], box["y"] + pick["y"])
-        expect(map_frame(page).locator(".leaflet-popup-content")).to_contain_text(pick["name"], timeout=10000)
+        details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
+        expect(details.get_by_text(pick["name"]).first).to_be_visible(timeout=30000)
         expect(page.get_by_text("synthetic benchmark layer").first).to_be_visible(timeout=30000)  # source_ref, full record
         timings["click_to_details_s"] = round(time.time() - t, 2)
+        v = map_view(page, until=lambda v: v["selected"] is not None and v["selectedInView"], timeout=60)
+        assert v["popups"] == 0
         assert page.get_by_text(pick["id"]).count() >= 1
         page.screenshot(path=str(ART / "browser_100k_click.png"))
 
