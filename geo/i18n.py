@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -816,8 +817,12 @@ def _geos(reason: str, lang: str) -> str:
     return pick(GEOS, m.group(1), lang) + (m.group(2) or "")
 
 
-def _convert(name: str, value: str, lang: str) -> str:
-    """A value read out of a template, in the language (nested messages, districts, times, ids as they are)."""
+def _convert(name: str, value: str, lang: str, names: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """A value read out of a template, in the language (nested messages, districts, times, zones by name where
+    ``names`` has them, other ids as they are)."""
+    if name == "zone" and names and value in names:
+        zh, en = names[value]
+        return en if code(lang) == "en" and en else zh
     if name == "msg":
         return message(value, lang)
     if name in ("geos", "gtype"):
@@ -831,9 +836,10 @@ def _convert(name: str, value: str, lang: str) -> str:
     return value
 
 
-def _fill(table: dict[str, tuple[str, str]], hit: tuple[str, dict[str, str]], lang: str) -> str:
+def _fill(table: dict[str, tuple[str, str]], hit: tuple[str, dict[str, str]], lang: str,
+          names: Mapping[str, tuple[str, str]] | None = None) -> str:
     key, found = hit
-    return pick(table, key, lang, **{k: _convert(k, v, lang) for k, v in found.items()})
+    return pick(table, key, lang, **{k: _convert(k, v, lang, names) for k, v in found.items()})
 
 
 def message(text: object, lang: str = "zh") -> str:
@@ -866,7 +872,7 @@ def message(text: object, lang: str = "zh") -> str:
     return text
 
 
-def value(field: str, v: object, lang: str = "zh") -> str:
+def value(field: str, v: object, lang: str = "zh", names: Mapping[str, tuple[str, str]] | None = None) -> str:
     """A data value in the language: an enumeration (``kind`` "park" → 园区), a generated note read back
     from its English template ("nominal radius 800 m (extent unknown)" → "名义半径 800 m（范围未知）"),
     a district or a layout name; other values as they are.
@@ -879,6 +885,9 @@ def value(field: str, v: object, lang: str = "zh") -> str:
     v : object
         The value; blank gives "".
     lang : {"zh", "en"}, default "zh"
+    names : mapping of str to (str, str), optional
+        Place ids → (Chinese, English) names: a generated note's ``{zone}`` is written as the zone's
+        name in the language (else its id).
 
     Returns
     -------
@@ -894,7 +903,7 @@ def value(field: str, v: object, lang: str = "zh") -> str:
     if field == "layout":
         return pick(LAYOUTS, text, lang, default=text)
     if hit := _read(PATTERNS, text.replace(" 亩", " mu"), f"{field}:"):
-        return _fill(PATTERNS, hit, lang)
+        return _fill(PATTERNS, hit, lang, names)
     if field == "note":
         return message(text, lang)
     return text

@@ -192,3 +192,16 @@ def test_every_district_of_the_data_has_an_english_name(shipped):
     for zh, en in shipped.districts[["name_zh", "name_en"]].itertuples(index=False):
         assert i18n.district_name(zh, "en").startswith(en)
     assert set(shipped.zones.layout) - {""} <= set(i18n.LAYOUTS)
+
+
+def test_a_generated_note_names_its_zone_in_the_language(shipped):
+    """The schematic-square note keeps the zone id in the data; the details read its name."""
+    from geo.render import popup
+    names = popup.place_names(shipped.zones)
+    notes = shipped.parcels.placement_note.dropna()
+    note = next(n for n in notes if "inside " in n)
+    zid = note.rsplit("inside ", 1)[1]
+    zh, en = names[zid]
+    assert popup.value_text(note, "placement_note", "zh", names).endswith(f"位于 {zh} 内")
+    assert popup.value_text(note, "placement_note", "en", names).endswith(f"inside {en}")
+    assert zid in popup.value_text(note, "placement_note", "zh")  # without names: the id, as before

@@ -145,15 +145,16 @@ def details(data: PlanData, lang: str) -> None:
     sel_id = st.session_state["selected"]
     prow = data.enriched[data.enriched.project_id == sel_id]
     zrow = data.zones[data.zones.zone_id == sel_id]
+    names = popup.place_names(data.zones)
     if len(prow):
         show = prow.iloc[0].copy()
         parcel = data.parcels[data.parcels.project_id == sel_id]
         if len(parcel):
             for field in ("area_mu", "geometry_source", "placement_note"):
                 show[field] = parcel.iloc[0][field]
-        st.markdown(popup.table_html(show, popup.PARCEL_FIELDS, lang), unsafe_allow_html=True)
+        st.markdown(popup.table_html(show, popup.PARCEL_FIELDS, lang, names), unsafe_allow_html=True)
     elif len(zrow):
-        st.markdown(popup.table_html(zrow.iloc[0], popup.ZONE_FIELDS, lang), unsafe_allow_html=True)
+        st.markdown(popup.table_html(zrow.iloc[0], popup.ZONE_FIELDS, lang, names), unsafe_allow_html=True)
     else:
         st.caption(i18n.t("click_hint", lang))
 

@@ -9,6 +9,7 @@ beside the map is an escaped table (:func:`table_html`).
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -57,7 +58,7 @@ def shown_fields(fields: list[str], lang: str) -> list[str]:
     return [f for f in fields if f not in hidden]
 
 
-def value_text(v: Any, field: str, lang: str) -> str:
+def value_text(v: Any, field: str, lang: str, names: Mapping[str, tuple[str, str]] | None = None) -> str:
     """One value as shown: "" when blank, a geometry source or enumeration in words, a float to 2 decimals;
     a curator's note only when it reads in the language.
 
@@ -68,6 +69,8 @@ def value_text(v: Any, field: str, lang: str) -> str:
     field : str
         Its column.
     lang : {"zh", "en"}
+    names : mapping of str to (str, str), optional
+        Zone ids → (Chinese, English) names, for the zones generated notes name (:func:`place_names`).
 
     Returns
     -------
@@ -78,7 +81,7 @@ def value_text(v: Any, field: str, lang: str) -> str:
     if field in GEOMETRY_SOURCE_FIELDS:
         return i18n.geometry_source_label(str(v), lang)
     if field in VALUE_FIELDS:
-        return i18n.value(field, v, lang)
+        return i18n.value(field, v, lang, names)
     if field in FREE_TEXT:
         return str(v) if i18n.readable(v, lang) else ""
     if isinstance(v, float):
@@ -86,16 +89,16 @@ def value_text(v: Any, field: str, lang: str) -> str:
     return str(v)
 
 
-def _texts(df: pd.DataFrame, column: str, lang: str) -> list[str]:
+def _texts(df: pd.DataFrame, column: str, lang: str, names: Mapping[str, tuple[str, str]] | None = None) -> list[str]:
     """A column's values as shown (all "" when the frame has no such column)."""
     if column not in df.columns:
         return [""] * len(df)
-    return [value_text(v, column, lang) for v in df[column].tolist()]
+    return [value_text(v, column, lang, names) for v in df[column].tolist()]
 
 
-def _column(df: pd.DataFrame, field: str, lang: str) -> list[str]:
+def _column(df: pd.DataFrame, field: str, lang: str, names: Mapping[str, tuple[str, str]] | None = None) -> list[str]:
     """A field's values as shown; an English name carries its Chinese name beside it."""
-    texts = _texts(df, field, lang)
+    texts = _texts(df, field, lang, names)
     beside = NAMED[i18n.code(lang)].get(field)
     if beside is None:
         return texts
@@ -103,7 +106,8 @@ def _column(df: pd.DataFrame, field: str, lang: str) -> list[str]:
     return [f"{a} ({b})" if a and b and b != a else (a or b) for a, b in zip(texts, zh, strict=True)]
 
 
-def shown(df: pd.DataFrame, fields: list[str], lang: str) -> dict[str, list[str]]:
+def shown(df: pd.DataFrame, fields: list[str], lang: str,
+          names: Mapping[str, tuple[str, str]] | None = None) -> dict[str, list[str]]:
     """Each field a page in ``lang`` shows, with its values as shown (one record per row of ``df``).
 
     Parameters
@@ -113,16 +117,34 @@ def shown(df: pd.DataFrame, fields: list[str], lang: str) -> dict[str, list[str]
     fields : list of str
         The fields asked for (``PARCEL_FIELDS``, ``ZONE_FIELDS``); missing columns are left out.
     lang : {"zh", "en"}
+    names : mapping of str to (str, str), optional
+        As :func:`value_text`.
 
     Returns
     -------
     dict of str to list of str
         In the order of ``fields``; a blank value is "".
     """
-    return {f: _column(df, f, lang) for f in shown_fields(fields, lang) if f in df.columns}
+    return {f: _column(df, f, lang, names) for f in shown_fields(fields, lang) if f in df.columns}
 
 
-def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
+def place_names(zones: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Zone id → (Chinese, English) name, for :func:`table_html` and :func:`shown`.
+
+    Parameters
+    ----------
+    zones : pandas.DataFrame
+        With ``zone_id``, ``name_zh`` and ``name_en``.
+
+    Returns
+    -------
+    dict
+    """
+    en = zones["name_en"].fillna("") if "name_en" in zones.columns else [""] * len(zones)
+    return {z: (zh, e) for z, zh, e in zip(zones["zone_id"], zones["name_zh"].fillna(""), en, strict=True)}
+
+
+def table_html(row: pd.Series, fields: list[str], lang: str, names: Mapping[str, tuple[str, str]] | None = None) -> str:
     """Escaped HTML table of a record's fields (the details panel beside the map).
 
     Parameters
@@ -132,13 +154,15 @@ def table_html(row: pd.Series, fields: list[str], lang: str) -> str:
     fields : list of str
         The fields to show, in order (blank ones, and those of the other language, are left out).
     lang : {"zh", "en"}
+    names : mapping of str to (str, str), optional
+        Zone names for generated notes (:func:`place_names`).
 
     Returns
     -------
     str
     """
     cells = []
-    for f, (v,) in shown(row.to_frame().T, fields, lang).items():
+    for f, (v,) in shown(row.to_frame().T, fields, lang, names).items():
         if v:
             cells.append(f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'>"
                          f"{html.escape(i18n.label(f, lang))}</th><td>{html.escape(v)}</td></tr>")
