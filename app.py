@@ -31,7 +31,9 @@ PAGES: dict[str, tuple[Callable[[AppData, str], None], str, str]] = {
 def language() -> str:
     """The language picker (the first run takes it from the link); returns the language."""
     with st.sidebar:
-        st.radio(i18n.t("language"), list(i18n.LANGS), key="lang", horizontal=True,
+        shown = st.session_state.get("lang", i18n.LANGS[0])  # bilingual either way, the page's language first
+        st.radio(i18n.t("language", shown if shown in i18n.LANGS else i18n.LANGS[0]), list(i18n.LANGS), key="lang",
+                 horizontal=True,
                  format_func=lambda code: i18n.t("language_name", code))
     return st.session_state["lang"]
 

@@ -83,6 +83,12 @@ def test_names_by_scale_never_overlap_and_the_legend_names_each_layer(browser, t
     page.screenshot(path=str(ARTIFACTS / f"labels_zh_z15{tag}.png"))
     assert {b["t"] for b in at15} & set(sel.parcels.name_zh)
     assert not _overlaps(at15)
+    # at street zoom a parcel's name comes before the names of the big zones around it
+    for _, big in sel.parcels.sort_values("area_mu", ascending=False).head(3).iterrows():
+        c = big.geometry.representative_point()
+        at16 = _zoom(page, m, 16, (c.y, c.x))
+        assert big["name_zh"] in {b["t"] for b in at16}, (big["name_zh"], at16)
+        assert not _overlaps(at16)
 
     legend = page.locator(".scimap-legend")
     assert legend.count() == 1 and legend.evaluate("e => e.tagName") == "DETAILS"

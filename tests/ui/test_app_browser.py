@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from geo.core.filter import Filter, apply_filter, bounds_of
 from tests.browser_helpers import (
     BIGGEST_PARCEL_JS,
     CHROMIUM,
@@ -84,20 +85,29 @@ def test_labels_filter_fits_click_selects_and_language_switches(server, chromium
     assert len(names) >= 4 and all(CJK.search(n["t"]) for n in names), names
     assert not overlapping(names)
 
-    # sector filter through the sidebar widget: 检验检测 → its three parcels (HTS 表4), and the map fits them
-    hit = data.parcels_joined[data.parcels_joined.sector_zh.fillna("").str.split(";").map(lambda s: "检验检测" in s)]
-    want = tuple(hit.total_bounds)
+    # a filter change fits the map to what it selects: 集成电路 (places the plans name, close together) …
     ms = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(2)
-    ms.click()
-    page.keyboard.type("检验检测")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+
+    def pick_sector(name: str, replace: bool = False) -> tuple[float, ...]:
+        ms.click()
+        if replace:
+            page.keyboard.press("Backspace")
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        return bounds_of(data, apply_filter(data, Filter(sectors=[name])))
+
+    want = pick_sector("集成电路")
+    v = map_view(page, until=lambda v: v["zoom"] >= 13 and contains(v["view"], want))
+    expect(page.get_by_text(re.compile("筛选涉及 \\d+ / \\d+ 个片区")).first).to_be_visible(timeout=15000)  # which zones
+    # … then 检验检测: its three parcels (HTS 表4) and the places of its other projects, all in view
+    hit = data.parcels_joined[data.parcels_joined.sector_zh.fillna("").str.split(";").map(lambda s: "检验检测" in s)]
+    want = pick_sector("检验检测", replace=True)
     frame = wait_map(page)
     assert count(frame, "path.scimap-parcel", len(hit)) == len(hit) == 3
-    v = map_view(page, until=lambda v: v["zoom"] > 11 and contains(v["view"], want))
+    v = map_view(page, until=lambda v: contains(v["view"], want) and len(v["parcels"]) == 3)
     assert all(p["inView"] for p in v["parcels"])
-    expect(page.get_by_text(re.compile("筛选涉及 \\d+ / \\d+ 个片区")).first).to_be_visible(timeout=15000)  # which zones
-    expect(page).to_have_url(re.compile("sector="), timeout=15000)  # the filter is in the shareable link
+    expect(page).to_have_url(re.compile("sector=%E6%A3%80|sector=检验检测"), timeout=15000)  # the filter is in the link
     page.screenshot(path=str(ART / "browser_zh_filtered.png"))
 
     # search: the hit is selected, outlined, in view, its record beside the map

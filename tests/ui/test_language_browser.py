@@ -59,7 +59,7 @@ def copy_server(tmp_path_factory):
     # store's history has rows, with a note, to read in each language
     store = FileStore(tmp / "data", tmp / "layers")
     rv = importer.review(GOOD, store.load(), "parcels", None)
-    store.save(rv.accepted(include_flagged=True), "parcels", "tester", "surveyed", store.version("parcels"),
+    store.save(rv.accepted(include_flagged=True), "parcels", "qa01", "surveyed", store.version("parcels"),
                note=f"import {GOOD.name}")
     env = {"SCIMAP_DATA_DIR": str(tmp / "data"), "SCIMAP_LAYERS_DIR": str(tmp / "layers"),
            "SCIMAP_SNAPSHOT_DIR": str(tmp / "snapshots")}
@@ -202,7 +202,7 @@ def boundaries(r: Reader, url: str) -> None:
     r.page_text("boundaries: stored")
     page.get_by_role("tab").nth(2).click()
     settle(page)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
+    page.locator('[data-testid="stDataFrame"]:visible').first.wait_for(timeout=30000)  # the other tabs' are hidden
     r.page_text("boundaries: history")
     r.shot("history")
 

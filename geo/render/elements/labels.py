@@ -21,6 +21,7 @@ from geo.render import safe_render
 PANE = "scimap-labels"
 PANE_Z = 620  # above the markers (600), below tooltips (650) and popups (700)
 GAP_PX = 3  # free pixels kept around each label
+STREET_ZOOM = 15  # from here on an item's ``P`` priority (a parcel's) is used instead of ``p``
 
 CSS = """
 .scimap-label{position:absolute;width:max-content;max-width:13em;white-space:pre-line;text-align:center;line-height:1.2;
@@ -49,7 +50,7 @@ class Labels(MacroElement):
     items : list of dict
         One per label (:func:`geo.render.layers.labels.zone_labels` and friends): ``t`` text, ``y``/``x``
         anchor (lat, lon in the map's datum), ``z`` lowest zoom, optional ``Z`` highest zoom, ``p``
-        priority (lower first), ``c`` class suffix, optional ``col`` text colour, optional ``o`` pixels
+        priority (lower first), optional ``P`` priority from :data:`STREET_ZOOM`, ``c`` class suffix, optional ``col`` text colour, optional ``o`` pixels
         below the anchor (a point marker's name sits under it).
     key : str
         Which group's labels these are.
@@ -88,7 +89,9 @@ class Labels(MacroElement):
             });
           });
           cand.forEach(function(it) { if (!it.w) { it.w = it.el.offsetWidth; it.h = it.el.offsetHeight; } });
-          cand.sort(function(a, b) { return a.p - b.p; });
+          var street = z >= {{ this.street_zoom }};
+          function prio(it) { return street && it.P !== undefined ? it.P : it.p; }
+          cand.sort(function(a, b) { return prio(a) - prio(b); });
           function free(r) {
             for (var i = 0; i < placed.length; i++) {
               var q = placed[i];
@@ -130,6 +133,7 @@ class Labels(MacroElement):
         self.items = items
         self.key = key
         self.pane, self.pane_z, self.gap, self.css = PANE, PANE_Z, GAP_PX, CSS
+        self.street_zoom = STREET_ZOOM
         self.map_name = ""
 
     def render(self, **kwargs: Any) -> None:

@@ -14,6 +14,9 @@ rank  what                                                        from zoom
 6     parcels (project names)                                       15
 ====  ==========================================================  =========
 
+At street zoom (:data:`STREET_ZOOM` and closer) parcels claim their space first: there a planner reads
+parcels, and the zone names they would hide are those of zones much bigger than the view.
+
 Names are in the page's language, English falling back to Chinese where a name has no English form.
 """
 
@@ -28,9 +31,10 @@ import pandas as pd
 import shapely
 
 from geo import i18n
+from geo.render.elements.labels import STREET_ZOOM
 
 LAYOUT, SUB, DISTRICT, TOWN, PLACE, AT_PARENT, PARCEL = range(7)
-MIN_ZOOM = {LAYOUT: 11, SUB: 12, DISTRICT: 9, TOWN: 12, PLACE: 13, AT_PARENT: 13, PARCEL: 15}
+MIN_ZOOM = {LAYOUT: 11, SUB: 12, DISTRICT: 9, TOWN: 12, PLACE: 13, AT_PARENT: 13, PARCEL: STREET_ZOOM}
 MAX_ZOOM = {DISTRICT: 12, TOWN: 14}  # at street zoom a town's name would take the parcels' place
 CLASSES = {LAYOUT: "layout", SUB: "sub", DISTRICT: "district", TOWN: "town", PLACE: "place",
            AT_PARENT: "unlocated", PARCEL: "parcel"}
@@ -152,6 +156,8 @@ def items(names: list[str], geoms: gpd.GeoSeries, ranks: np.ndarray, colours: li
               "p": r * RANK_STEP + pos, "c": CLASSES[r]}
         if r in MAX_ZOOM:
             it["Z"] = MAX_ZOOM[r]
+        if r == PARCEL:
+            it["P"] = pos - RANK_STEP  # at street zoom: before every other rank
         if colours is not None and colours[i]:
             it["col"] = colours[i]
         if offsets is not None and offsets[i]:
