@@ -1,4 +1,8 @@
-"""The planning map's table, charts, targets and about tabs."""
+"""The planning map's table, charts, targets and about tabs.
+
+The table, the charts and the targets are fragments (``st.fragment``): their own widgets (a sort, an
+indicator pick) rerun only them; a row picked in the table reruns the page, which selects it.
+"""
 
 from __future__ import annotations
 
@@ -96,6 +100,7 @@ def shown_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+@st.fragment
 def table_tab(projects: pd.DataFrame, flt: Filter, lang: str) -> None:
     """The selected projects; picking a row selects the project (map highlight, details)."""
     cols = in_language(TABLE_COLS, lang, projects.columns)
@@ -123,6 +128,7 @@ def _bar_chart(frame: pd.DataFrame, by: str, measure: str, title: str, lang: str
                                 tooltip=tips), width="stretch")
 
 
+@st.fragment
 def charts_tab(projects: pd.DataFrame, lang: str) -> None:
     """Sums by sector group and by zone, of the measure picked."""
     measure = st.radio(i18n.t("metric", lang), list(MEASURES), horizontal=True,
@@ -159,6 +165,7 @@ def _targets_chart(tg: pd.DataFrame, lang: str) -> None:
             strokeDash=alt.StrokeDash("value_kind:N", title=None), tooltip=tips).properties(height=360), width="stretch")
 
 
+@st.fragment
 def targets_tab(data: PlanData, labels: Labels, lang: str) -> None:
     """A plan's indicators: baseline and target figures, charted where there are several years."""
     st.subheader(i18n.t("targets_title", lang))

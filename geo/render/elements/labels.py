@@ -117,7 +117,7 @@ class Labels(MacroElement):
             it.el.style.display = 'none';
           });
         };
-        map.on('zoomend moveend viewreset resize overlayadd overlayremove layeradd layerremove', M.schedule);
+        map.on('zoomend moveend viewreset resize overlayadd overlayremove layeradd layerremove scimapreach', M.schedule);
       }
       var M = map._scimapLabels, key = {{ this.key|tojson }}, old = M.sets[key];
       if (old) old.items.forEach(function(it) { if (it.el) it.el.remove(); });

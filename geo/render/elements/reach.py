@@ -52,7 +52,7 @@ class Reach(MacroElement):
       }
       map._scimapReach = ids === null ? null : new Set(ids);
       map.eachLayer(apply);
-      if (map._scimapLabels) map._scimapLabels.schedule();
+      map.fire('scimapreach');  // the names (geo.render.elements.labels) are laid out again
     })();
     {% endmacro %}
     """)
