@@ -3,7 +3,10 @@
 Building the base map (every zone layer, districts, tools) takes ~0.3 s; most interactions change
 only the projects and parcels (sector, 亩 range, a pan). The base map depends on the zones shown
 and the map options, so one map per such key is kept per browser session, never rendered, and
-handed out as a deep copy (st_folium renumbers and adds to the map it renders).
+handed out as a deep copy (st_folium renumbers and adds to the map it renders). The maps are also
+shared by every session of the server (:data:`SHARED`, the last :data:`SHARED_SIZE` keys): the next
+planner to open the page, or to switch to a language someone already used, gets a copy instead of a
+build.
 
 At district scale the parcel layer holds only the parcels around the view (padded by
 `geo.render.layers.parcels.VIEW_PAD`); a pan that stays inside what was sent keeps the same layer, so neither the
@@ -15,6 +18,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import threading
+import weakref
+from collections import OrderedDict
 
 import folium
 
@@ -40,24 +46,113 @@ def base_key(data: PlanData, sel: Selection, opts: options.MapOptions) -> tuple:
     return (id(data), _digest(sel.zones.zone_id), projects, repr(dataclasses.astuple(opts)))
 
 
-class BaseMapCache:
-    """Holds the last base map, never rendered, and its key; `get` rebuilds only when the key changes
-    and otherwise hands out a deep copy (~35 ms against ~250 ms to build): st_folium renumbers the
-    ids of every element of the map it renders and adds its own layers, so a rendered map cannot be
-    rendered again."""
+SHARED_SIZE = 12
+"""How many base maps the server keeps for all sessions (a few MB each)."""
 
-    def __init__(self) -> None:
+
+class SharedMaps:
+    """Base maps shared by every session of the server process, least recently used dropped first.
+
+    An entry holds a weak reference to the data it was built from: after a reload (new data) a key
+    that happens to repeat the old data's ``id`` does not hand out the old map.
+
+    Parameters
+    ----------
+    size : int
+        Entries kept.
+    """
+
+    def __init__(self, size: int = SHARED_SIZE) -> None:
+        self.size = size
+        self._maps: OrderedDict[tuple, tuple[weakref.ref, folium.Map]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, data: PlanData) -> folium.Map | None:
+        """The map kept under ``key`` for this data, or None.
+
+        Parameters
+        ----------
+        key : tuple
+            :func:`base_key`.
+        data : PlanData
+
+        Returns
+        -------
+        folium.Map or None
+            Never rendered: hand out copies only.
+        """
+        with self._lock:
+            entry = self._maps.get(key)
+            if entry is None or entry[0]() is not data:
+                return None
+            self._maps.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple, data: PlanData, m: folium.Map) -> None:
+        """Keep a freshly built, never rendered map.
+
+        Parameters
+        ----------
+        key : tuple
+        data : PlanData
+        m : folium.Map
+        """
+        with self._lock:
+            self._maps[key] = (weakref.ref(data), m)
+            self._maps.move_to_end(key)
+            while len(self._maps) > self.size:
+                self._maps.popitem(last=False)
+
+
+SHARED = SharedMaps()
+"""The server's base maps (the app's pages pass it to their :class:`BaseMapCache`)."""
+
+
+class BaseMapCache:
+    """Holds the session's last base map, never rendered, and its key; `get` rebuilds only when the key
+    changes and no other session has built it (``shared``), and otherwise hands out a deep copy
+    (~20 ms against ~250 ms to build): st_folium renumbers the ids of every element of the map it
+    renders and adds its own layers, so a rendered map cannot be rendered again.
+
+    Parameters
+    ----------
+    shared : SharedMaps, optional
+        The server's maps; None keeps the cache to this session.
+    """
+
+    def __init__(self, shared: SharedMaps | None = None) -> None:
         self.key: tuple | None = None
         self.map: folium.Map | None = None
+        self.shared = shared
         self.hits = 0
+        self.shared_hits = 0
         self.builds = 0
 
     def get(self, data: PlanData, sel: Selection, opts: options.MapOptions) -> folium.Map:
+        """A copy of the base map for this data, selection and options (:func:`base_key`).
+
+        Parameters
+        ----------
+        data : PlanData
+        sel : Selection
+        opts : MapOptions
+
+        Returns
+        -------
+        folium.Map
+            A deep copy, the caller's to render.
+        """
         key = base_key(data, sel, opts)
         if key != self.key or self.map is None:
-            self.map = mapview.base_map(data, sel, opts)
-            self.key = key
-            self.builds += 1
+            m = self.shared.get(key, data) if self.shared is not None else None
+            if m is None:
+                m = mapview.base_map(data, sel, opts)
+                self.builds += 1
+                if self.shared is not None:
+                    self.shared.put(key, data, m)
+            else:
+                self.shared_hits += 1
+            self.map, self.key = m, key
         else:
             self.hits += 1
         return copy.deepcopy(self.map)

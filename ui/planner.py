@@ -216,12 +216,14 @@ def page(app: AppData, lang: str) -> None:
     marks("sidebar")
     started = time.perf_counter()
     sel = filtered(app, flt)
+    marks("filter")
     selection.fit_to_filter(app.data, flt, sel)
     if request := st.session_state.pop("select_request", None):  # a row picked in the project table
         selection.select(app.data, request, show_map=True)
     header(sel.projects, lang)
     district_note(app, flt, lang)
     search_box(app, lang)
+    marks("header")
     tabs, current = open_tab(lang)
     with tabs[current]:
         if current == "tab_map":

@@ -87,7 +87,7 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     """
     opts = map_options(data, lang)
     gcj = opts.datum == "gcj02"
-    cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache())
+    cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache(mapcache.SHARED))
     fmap = cache.get(data, sel, opts)
     bounds, zoom = parcel_view(opts, gcj)
     parcels = parcel_layer(sel, opts, bounds=bounds, zoom=zoom)

@@ -114,7 +114,7 @@ def match_map(data: PlanData, ranked: pd.DataFrame, show: pd.DataFrame, lang: st
     context = data.catalogue.context_layer_ids  # data/src/layers.csv "context"
     opts = MapOptions(lang=lang, basemap=basemap.usable(lang), center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
                       show_layers=context)
-    cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache())
+    cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache(mapcache.SHARED))
     base = cache.get(data, apply_filter(data, Filter(layouts=context)), opts)  # reruns keeping the ranking reuse it
     pad = 0.03
     layers = [match_layer(data, ranked, opts), poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]

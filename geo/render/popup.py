@@ -25,6 +25,26 @@ PARCEL_FIELDS = ["project_id", "name_zh", "name_en", "kind", "sector_zh", "secto
 ZONE_FIELDS = ["zone_id", "name_zh", "name_en", "layout", "role_zh", "role_en", "district_zh", "sectors_zh",
                "area_mu_plan", "geometry_source", "position_method", "position_confidence", "position_note",
                "extent_method", "position_source", "source_doc", "source_ref", "quote_zh"]
+TIP_FIELDS = ("project_id", "zone_id", "land_mu")
+"""The fields a tooltip reads besides the ``_``-keys: a map without popups carries only these (the full
+record is shown beside the map), which keeps the page a third of the size."""
+
+
+def map_fields(fields: list[str], popups: bool) -> list[str]:
+    """The fields a map's features carry: all asked for with popups, else the tooltip's.
+
+    Parameters
+    ----------
+    fields : list of str
+    popups : bool
+
+    Returns
+    -------
+    list of str
+    """
+    return list(fields) if popups else [f for f in fields if f in TIP_FIELDS]
+
+
 GEOMETRY_SOURCE_FIELDS = ("geometry_source", "parcel_geometry_source")
 VALUE_FIELDS = frozenset({"kind", "position_method", "position_confidence", "extent_method", "placement_note",
                           "district", "district_zh", "district_pip", "districts", "layout"})

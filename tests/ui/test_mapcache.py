@@ -53,3 +53,21 @@ def test_keep_view():
     assert mapcache.keep_view(sent, (inside[0], 16)) == (inside[0], 16)
     assert mapcache.keep_view(None, inside) == inside
     assert mapcache.keep_view(sent, None) is None
+
+
+def test_sessions_share_the_base_maps_of_the_same_data(data):
+    from copy import copy as shallow
+    shared = mapcache.SharedMaps(size=2)
+    opts = MapOptions(basemap="none")
+    sel = apply_filter(data, Filter())
+    one, two = mapcache.BaseMapCache(shared), mapcache.BaseMapCache(shared)
+    a, b = one.get(data, sel, opts), two.get(data, sel, opts)
+    assert one.builds == 1 and two.builds == 0 and two.shared_hits == 1
+    assert a is not b and a.get_root().render() is not None  # each session renders its own copy
+    other = shallow(data)  # reloaded data (another object): never the old data's maps
+    three = mapcache.BaseMapCache(shared)
+    three.get(other, apply_filter(other, Filter()), opts)
+    assert three.builds == 1
+    for lang in ("en", "zh"):  # two more keys: the least recently used is dropped
+        three.get(data, sel, MapOptions(basemap="none", lang=lang))
+    assert len(shared._maps) == 2

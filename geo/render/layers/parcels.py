@@ -25,7 +25,7 @@ from geo.render.geojson import geojson_layer
 from geo.render.layers import labels
 from geo.render.layers.density import density_layer
 from geo.render.options import MapOptions
-from geo.render.popup import PARCEL_FIELDS, with_props
+from geo.render.popup import PARCEL_FIELDS, map_fields, with_props
 
 DETAIL_MAX = 3000  # above this many parcels in view, the map shows density cells instead
 VIEW_PAD = 0.25  # at district scale the parcels of the view and a quarter of it on each side are sent
@@ -110,7 +110,7 @@ def _sector_groups(fg: folium.FeatureGroup, parcels: gpd.GeoDataFrame, fields: l
                    opts: MapOptions) -> list[tuple[str, str, str]]:
     """The parcels as one layer per sector group × precision; returns the legend rows."""
     lang = opts.lang
-    pp = with_props(parcels, fields, lang, "p").assign(
+    pp = with_props(parcels, map_fields(fields, opts.popups), lang, "p").assign(
         sector_group_zh=parcels.sector_group_zh.values, sector_group_en=parcels.sector_group_en.values,
         geometry_source=parcels.geometry_source.values)
     pp["_group"] = pp.sector_group_zh.map(lambda g: str(g).split(";")[0])

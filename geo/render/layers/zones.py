@@ -25,7 +25,7 @@ from geo.render.elements.zorder import POINTS, THEMATIC, ZOrder
 from geo.render.geojson import geojson_layer
 from geo.render.layers import labels, thematic
 from geo.render.options import MapOptions
-from geo.render.popup import ZONE_FIELDS, with_props
+from geo.render.popup import ZONE_FIELDS, map_fields, with_props
 
 DISTRICT_STYLE = {"color": "#4b5563", "weight": 1.2, "fill": False, "dashArray": None, "interactive": False}
 UNLOCATED_STYLE = {"color": "#6b7280", "weight": 1.5, "fill": True, "fillColor": "#f3f4f6", "fillOpacity": 0.8, "radius": 5,
@@ -174,7 +174,7 @@ def _at_parent_markers(fg: folium.FeatureGroup, zones: gpd.GeoDataFrame, every_z
     """Hollow markers of a layer's zones shown at their parent, the parent named in the tooltip."""
     names = dict(zip(every_zone.zone_id, labels.local_names(every_zone, opts.lang), strict=True))
     pts = zones.assign(geometry=spread(zones.geometry))
-    props = with_props(pts, ZONE_FIELDS, opts.lang, "z")
+    props = with_props(pts, map_fields(ZONE_FIELDS, opts.popups), opts.lang, "z")
     for p, at in zip(props["_p"], pts.at_id, strict=True):
         p["_u"] = i18n.pick(i18n.MAP, "at_parent", opts.lang, parent=names.get(at, at))
     gj = geojson_layer(props, f"{lid}-at-parent", {"color": colour, **AT_PARENT_STYLE},
@@ -217,7 +217,7 @@ def zone_layer(layer: dict[str, Any], zones: gpd.GeoDataFrame, opts: MapOptions,
     extra = shown_at_parent[shown_at_parent.layer_id == lid] if shown_at_parent is not None else raw.iloc[:0]
     if not len(raw) and not len(extra):
         return None
-    sub = with_props(raw, ZONE_FIELDS, opts.lang, "z", values).assign(
+    sub = with_props(raw, map_fields(ZONE_FIELDS, opts.popups), opts.lang, "z", values).assign(
         geometry_source=raw.geometry_source.values, zone_id=raw.zone_id.values,
         extent_method=raw.extent_method.values, parent_id=raw.parent_id.values)
     fg = folium.FeatureGroup(name=f"{layer[i18n.col('title', opts.lang)]} ({len(raw) + len(extra)})", show=show)
@@ -245,7 +245,7 @@ def unlocated_layer(zones: gpd.GeoDataFrame, opts: MapOptions) -> folium.Feature
     folium.FeatureGroup
     """
     fg = folium.FeatureGroup(name=f"{i18n.t('not_located', opts.lang)} ({len(zones)})", show=False)
-    geojson_layer(with_props(zones, ZONE_FIELDS, opts.lang, "z"), "unlocated", UNLOCATED_STYLE,
+    geojson_layer(with_props(zones, map_fields(ZONE_FIELDS, opts.popups), opts.lang, "z"), "unlocated", UNLOCATED_STYLE,
                   marker=folium.CircleMarker(radius=5), popups=opts.popups).add_to(fg)
     return fg
 
