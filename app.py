@@ -31,9 +31,9 @@ PAGES: dict[str, tuple[Callable[[AppData, str], None], str, str]] = {
 def language() -> str:
     """The language picker (the first run takes it from the link); returns the language."""
     with st.sidebar:
-        shown = st.session_state.get("lang", i18n.LANGS[0])  # bilingual either way, the page's language first
-        st.radio(i18n.t("language", shown if shown in i18n.LANGS else i18n.LANGS[0]), list(i18n.LANGS), key="lang",
-                 horizontal=True,
+        # one bilingual label in both languages: a label that followed the language would make the radio a new
+        # widget on the switch, and the switch could be lost
+        st.radio(i18n.t("language"), list(i18n.LANGS), key="lang", horizontal=True,
                  format_func=lambda code: i18n.t("language_name", code))
     return st.session_state["lang"]
 

@@ -36,7 +36,6 @@ BEFORE = "960d2a2"  # main before issue 12 (labels, zoom to selection, fragments
 SECTOR = "检验检测"
 STEPS = ("load", "filter", "click", "language")
 TARGETS_S = {"load": 2.0, "filter": 0.5, "click": 0.3, "language": 1.0}
-DRAWN = "() => document.querySelectorAll('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas').length > 0"
 
 
 def _idle(page: Page, timeout: float = 60) -> None:
@@ -47,9 +46,33 @@ def _idle(page: Page, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def _map(page: Page, timeout: float = 60_000) -> Frame:
-    page.wait_for_selector(MAP_IFRAME, timeout=timeout)
-    return page.locator(MAP_IFRAME).last.element_handle().content_frame()
+DETAILS_SHOW = """(name) => [...document.querySelectorAll('[data-testid="stColumn"]')]
+  .some(c => c.innerText.includes('要素详情') && c.innerText.includes(name))"""
+IN_MAP = """(test) => [...document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')]
+  .some(f => { const d = f.contentDocument; return !!d && !!d.body && new Function('d', test)(d); })"""
+MAP_DRAWN = "return d.querySelectorAll('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas').length > 0"
+PAGE_SAYS = "(text) => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(text)"
+
+
+def _shown(page: Page, js: str, arg: str, timeout: float = 30_000) -> None:
+    """Wait for a condition on the page, checked every 20 ms (a locator's wait backs off to every
+    500 ms, which would be the step's resolution)."""
+    page.wait_for_function(js, arg=arg, timeout=timeout, polling=20)
+
+
+def _map(page: Page, timeout: float = 20_000) -> Frame:
+    """The shown map's frame (retried while a rerun replaces the iframe: the old one lingers hidden)."""
+    end = time.time() + timeout / 1000
+    shown = page.locator(f"{MAP_IFRAME} >> visible=true").last
+    while True:
+        shown.wait_for(timeout=timeout)
+        try:
+            frame = shown.element_handle(timeout=1000).content_frame()
+        except Exception:  # noqa: BLE001 - detached between the two calls
+            frame = None
+        if frame is not None or time.time() > end:
+            return frame
+        time.sleep(0.02)
 
 
 def _parcels(frame: Frame, n: int, timeout: float = 60_000) -> None:
@@ -73,7 +96,7 @@ def run_once(page: Page, url: str, n_sector: int, name: str) -> dict[str, float]
     out = {}
     t = time.perf_counter()
     page.goto(url + "/?base=none")
-    _map(page).wait_for_function(DRAWN, timeout=60_000, polling=20)
+    _shown(page, IN_MAP, MAP_DRAWN, timeout=60_000)
     out["load"] = time.perf_counter() - t
     _idle(page)
     ms = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="赛道")
@@ -87,15 +110,14 @@ def run_once(page: Page, url: str, n_sector: int, name: str) -> dict[str, float]
     _idle(page)
     time.sleep(1.0)  # let a map that flies to the selection settle
     x, y = _biggest_parcel_centre(page)
-    details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
     t = time.perf_counter()
     page.mouse.click(x, y)
-    details.get_by_text(name).first.wait_for(timeout=30_000)
+    _shown(page, DETAILS_SHOW, name)
     out["click"] = time.perf_counter() - t
     _idle(page)
     t = time.perf_counter()
     page.get_by_text("English", exact=True).click()
-    page.get_by_text("Projects").first.wait_for(timeout=30_000)
+    _shown(page, PAGE_SAYS, "Projects")
     _map(page).wait_for_function("() => /Parcel sector|Legend|Sector/.test(document.body.innerText)",
                                  timeout=30_000, polling=20)
     out["language"] = time.perf_counter() - t

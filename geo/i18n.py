@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("科学城规划一张图", "Science City Planning Map"),
     "app_subtitle": ("西部（重庆）科学城 · 重庆高新区及渝中、两江、九龙坡规划", "Western (Chongqing) Science City · High-tech Zone, Yuzhong, Liangjiang, Jiulongpo plans"),
-    "language": ("语言 / Language", "Language / 语言"),
+    "language": ("语言 / Language", "语言 / Language"),  # the same in both: the switcher a lost user looks for
     "mode": ("功能", "Mode"),
     "mode_planner": ("规划浏览", "Planning map"),
     "mode_promoter": ("招商推介", "Investment promotion"),

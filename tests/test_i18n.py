@@ -85,7 +85,7 @@ FIXED_TOKENS = frozenset({
     "GCJ-02", "WGS84", "CGCS2000", "OpenStreetMap", "Leaflet", "GeoJSON", "GeoPackage", "Shapefile", "ESRI", "KML",
     "KMZ", "CSV", "DXF", "PDF", "HTML", "WKT", "UTF-8", "Excel", "Google", "Earth", "English", "Language",
 })
-ZH_SWITCHER = frozenset({"中文"})
+ZH_SWITCHER = frozenset({"中文", "语言 / Language"})  # the language switcher, the same in both languages
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:[-_.:/+][A-Za-z0-9]+)*")
 WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

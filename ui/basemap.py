@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo import i18n
 from geo.render import basemaps
+from ui import choices
 
 
 def _secrets() -> dict[str, Any]:
@@ -23,9 +24,14 @@ def tianditu_key() -> str:
 
 
 def picker(lang: str) -> None:
-    """The basemap selectbox (session state ``basemap``; kept across pages)."""
-    st.selectbox(i18n.t("basemap", lang), list(basemaps.BASEMAPS), key="basemap", persist_state="session",
-                 format_func=lambda b: basemaps.title(b, lang))
+    """The basemap selectbox (session state ``basemap``; kept across pages and language switches)."""
+    choices.selectbox(st, i18n.t("basemap", lang), list(basemaps.BASEMAPS), key="basemap", persist_state="session",
+                      format_func=lambda b: basemaps.title(b, lang))
+
+
+def chosen() -> str:
+    """The basemap key the picker holds (:func:`ui.choices.value`)."""
+    return choices.value("basemap", list(basemaps.BASEMAPS), basemaps.DEFAULT)
 
 
 def usable(lang: str, warn: bool = False) -> str:
@@ -41,7 +47,7 @@ def usable(lang: str, warn: bool = False) -> str:
     -------
     str
     """
-    bm = st.session_state["basemap"]
+    bm = chosen()
     if basemaps.BASEMAPS[bm].needs_key and not tianditu_key():
         if warn:
             st.warning(i18n.t("tianditu_needs_key", lang))

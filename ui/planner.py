@@ -18,7 +18,7 @@ from geo import i18n
 from geo.config import COMMON_LAYER
 from geo.core import aggregate
 from geo.core.filter import Filter, Selection, apply_filter, search, without_district
-from ui import basemap, planner_export, planner_map, planner_tabs, selection, state
+from ui import basemap, choices, planner_export, planner_map, planner_tabs, selection, state
 from ui.data import AppData
 from ui.labels import PICKER, Labels
 from ui.timing import Marks
@@ -30,16 +30,22 @@ SELECTIONS_KEPT = 4
 TABS = ("tab_map", "tab_table", "tab_charts", "tab_targets", "tab_export", "tab_about")
 
 
-def _list_filters(app: AppData, labels: Labels, lang: str) -> None:
-    """The plan, layout, sector, district and zone pickers (kept across pages)."""
+def _list_filters(app: AppData, labels: Labels, lang: str) -> dict[str, list[str]]:
+    """The plan, layout, sector, district and zone pickers (kept across pages); returns what they hold."""
     data, every = app.data, i18n.t("all", lang)
     pick = dict(placeholder=every, persist_state="session", **PICKER)
-    st.multiselect(i18n.t("plan", lang), list(labels.docs.index), key="plans", format_func=labels.doc, **pick)
-    st.multiselect(i18n.t("layout", lang), list(labels.layers), key="layouts", format_func=labels.layer, **pick)
-    st.multiselect(i18n.t("sector", lang), app.sectors, key="sectors", format_func=labels.sector, **pick)
-    st.multiselect(i18n.t("district_area", lang), labels.area_keys(), key="districts", format_func=labels.area, **pick)
     zones = list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id)
-    st.multiselect(i18n.t("zone", lang), zones, key="zones", format_func=labels.zone, **pick)
+    return {
+        "plans": choices.multiselect(st, i18n.t("plan", lang), list(labels.docs.index), key="plans",
+                                     format_func=labels.doc, **pick),
+        "layouts": choices.multiselect(st, i18n.t("layout", lang), list(labels.layers), key="layouts",
+                                       format_func=labels.layer, **pick),
+        "sectors": choices.multiselect(st, i18n.t("sector", lang), app.sectors, key="sectors",
+                                       format_func=labels.sector, **pick),
+        "districts": choices.multiselect(st, i18n.t("district_area", lang), labels.area_keys(), key="districts",
+                                         format_func=labels.area, **pick),
+        "zones": choices.multiselect(st, i18n.t("zone", lang), zones, key="zones", format_func=labels.zone, **pick),
+    }
 
 
 def _range(key: str, label: str, top: float, step: float, lang: str) -> None:
@@ -72,15 +78,15 @@ def _range(key: str, label: str, top: float, step: float, lang: str) -> None:
 def _map_choices(labels: Labels, lang: str) -> None:
     """Basemap, thematic map and the layer it classifies."""
     basemap.picker(lang)
-    st.selectbox(i18n.t("thematic", lang), list(THEMATIC), key="thematic", persist_state="session",
-                 format_func=lambda k: i18n.t(THEMATIC[k], lang))
+    choices.selectbox(st, i18n.t("thematic", lang), list(THEMATIC), key="thematic", persist_state="session",
+                      format_func=lambda k: i18n.t(THEMATIC[k], lang))
     if st.session_state["thematic"] != "none":
         zone_layers = [lid for lid, layer in labels.layers.items() if layer["kind"] == "zones"]
         if st.session_state.get("thematic_layer") not in zone_layers:  # a link naming a layer that does not exist
             st.warning(i18n.t("url_bad_thematic_layer", lang, value=str(st.session_state.get("thematic_layer"))))
             st.session_state["thematic_layer"] = COMMON_LAYER
-        st.selectbox(i18n.t("thematic_layer", lang), zone_layers, key="thematic_layer", persist_state="session",
-                     format_func=labels.layer)
+        choices.selectbox(st, i18n.t("thematic_layer", lang), zone_layers, key="thematic_layer",
+                          persist_state="session", format_func=labels.layer)
 
 
 def _reset(lang: str) -> None:
@@ -92,11 +98,12 @@ def _reset(lang: str) -> None:
         st.rerun()
 
 
-def current_filter() -> Filter:
-    """The filter the sidebar's widgets hold."""
+def current_filter(picked: dict[str, list[str]]) -> Filter:
+    """The filter the sidebar's widgets hold (``picked``: the list pickers' options, :mod:`ui.choices`)."""
     s = st.session_state
-    return Filter(plans=s["plans"], layouts=s["layouts"], sectors=s["sectors"], districts=s["districts"],
-                  zones=s["zones"], land_mu=s["land"], output_yi=s["output"], geometry_sources=s["geoms"])
+    return Filter(plans=picked["plans"], layouts=picked["layouts"], sectors=picked["sectors"],
+                  districts=picked["districts"], zones=picked["zones"], land_mu=s["land"], output_yi=s["output"],
+                  geometry_sources=picked["geoms"])
 
 
 def sidebar(app: AppData, labels: Labels, lang: str) -> Filter:
@@ -110,15 +117,16 @@ def sidebar(app: AppData, labels: Labels, lang: str) -> Filter:
     projects = app.data.enriched
     with st.sidebar:
         st.header(i18n.t("filters", lang))
-        _list_filters(app, labels, lang)
+        picked = _list_filters(app, labels, lang)
         _range("land", i18n.t("land_range", lang), float(projects.land_mu.max()), 10.0, lang)
         _range("output", i18n.t("output_range", lang), float(projects.output_target_yi.max()), 1.0, lang)
-        st.multiselect(i18n.t("precision", lang), list(GEOMETRY_SOURCES), key="geoms", **PICKER, placeholder=i18n.t("all", lang),
-                       persist_state="session", format_func=lambda s: i18n.geometry_source_label(s, lang))
+        picked["geoms"] = choices.multiselect(
+            st, i18n.t("precision", lang), list(GEOMETRY_SOURCES), key="geoms", **PICKER, placeholder=i18n.t("all", lang),
+            persist_state="session", format_func=lambda s: i18n.geometry_source_label(s, lang))
         st.divider()
         _map_choices(labels, lang)
         _reset(lang)
-    return current_filter()
+    return current_filter(picked)
 
 
 def district_note(app: AppData, flt: Filter, lang: str) -> None:

@@ -14,7 +14,7 @@ from geo import i18n
 from geo.core.filter import Filter
 from geo.core.model import PlanData
 from geo.io import export, snapshots
-from ui import basemap
+from ui import basemap, choices, state
 from ui.labels import columns, local_time
 
 RANGE = re.compile(r"(\d*(?:\.\d+)?)-(\d*(?:\.\d+)?)(mu|yi)")
@@ -44,17 +44,18 @@ def _map_view() -> dict[str, Any]:
     """The map as the user left it, for formats that draw one (HTML)."""
     s = st.session_state
     vl = s.get("view_latlon")
-    return {"basemap": s["basemap"], "thematic": s["thematic"], "center": (vl[0], vl[1]) if vl else s["view_center"],
+    return {"basemap": basemap.chosen(), "thematic": state.thematic(), "center": (vl[0], vl[1]) if vl else s["view_center"],
             "zoom": vl[2] if vl else s["view_zoom"], "tianditu_key": basemap.tianditu_key()}
 
 
 def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
     """Format, CRS and the button that writes the snapshot; then its download."""
     e1, e2, e3 = st.columns([1, 1, 1])
-    fmt = e1.selectbox(i18n.t("export_format", lang), list(export.FORMATS), key="exp_fmt",
-                       format_func=lambda k: i18n.pick(i18n.STRINGS, f"export_fmt_{k}", lang, default=export.FORMAT_LABELS[k]))
-    crs = e2.selectbox(i18n.t("export_crs", lang), list(export.CRS_CHOICES), key="exp_crs",
-                       format_func=lambda k: crs_title(k, lang))
+    fmt = choices.selectbox(e1, i18n.t("export_format", lang), list(export.FORMATS), key="exp_fmt",
+                            format_func=lambda k: i18n.pick(i18n.STRINGS, f"export_fmt_{k}", lang,
+                                                            default=export.FORMAT_LABELS[k]))
+    crs = choices.selectbox(e2, i18n.t("export_crs", lang), list(export.CRS_CHOICES), key="exp_crs",
+                            format_func=lambda k: crs_title(k, lang))
     if e3.button(i18n.t("export_make", lang), type="primary"):
         try:
             snap = export.export(data, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=_map_view())

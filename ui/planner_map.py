@@ -49,7 +49,7 @@ def reported_view(ret: dict[str, Any] | None, gcj: bool) -> mapcache.View | None
 def map_options(data: PlanData, lang: str) -> MapOptions:
     """The map's options from the session: basemap (warns when Tianditu has no key), thematic map, view."""
     s = st.session_state
-    return MapOptions(lang=lang, basemap=basemap.usable(lang, warn=True), thematic=s["thematic"],
+    return MapOptions(lang=lang, basemap=basemap.usable(lang, warn=True), thematic=state.thematic(),
                       tianditu_key=basemap.tianditu_key(), thematic_layer=s.get("thematic_layer", MapOptions.thematic_layer),
                       center=s["view_center"], zoom=s["view_zoom"], popups=False, focus_plans=tuple(s["plans"]),
                       prefer_canvas=len(data.parcels) > DETAIL_MAX)  # district scale: Canvas, not an SVG path each
@@ -192,10 +192,10 @@ def map_tab(data: PlanData, sel: Selection, flt: Filter, lang: str, started: flo
     """
     take_click(data)
     col_map, col_info = st.columns([3, 1])
+    with col_info:  # written first: the record reaches the browser before the map's ~0.4 MB
+        details(data, lang)
     with col_map:
         ret, gcj = draw(data, sel, lang, started)
     follow_map(ret, gcj)
-    with col_info:
-        details(data, lang)
     not_located(data, sel, lang)
     state.write_url(flt, lang)

@@ -16,6 +16,7 @@ from geo.core import aggregate
 from geo.core.filter import Filter, split_multi
 from geo.core.model import PlanData
 from geo.render import popup
+from ui import choices
 from ui.data import AppData
 from ui.labels import PICKER, Labels, columns
 
@@ -131,8 +132,8 @@ def _bar_chart(frame: pd.DataFrame, by: str, measure: str, title: str, lang: str
 @st.fragment
 def charts_tab(projects: pd.DataFrame, lang: str) -> None:
     """Sums by sector group and by zone, of the measure picked."""
-    measure = st.radio(i18n.t("metric", lang), list(MEASURES), horizontal=True,
-                       format_func=lambda k: i18n.t(MEASURES[k], lang))
+    measure = choices.radio(st, i18n.t("metric", lang), list(MEASURES), key="chart_measure", horizontal=True,
+                            format_func=lambda k: i18n.t(MEASURES[k], lang))
     gcol = i18n.col("sector_group", lang)
     figures = projects[["land_mu", "output_target_yi"]]  # two columns, not a copy of 10⁵ × 40
     first = {v: ((split_multi(v) if isinstance(v, str) else []) or [""])[0] for v in projects[gcol].unique()}
@@ -169,7 +170,7 @@ def _targets_chart(tg: pd.DataFrame, lang: str) -> None:
 def targets_tab(data: PlanData, labels: Labels, lang: str) -> None:
     """A plan's indicators: baseline and target figures, charted where there are several years."""
     st.subheader(i18n.t("targets_title", lang))
-    tdoc = st.selectbox(i18n.t("plan", lang), list(labels.docs.index), format_func=labels.doc, key="tdoc")
+    tdoc = choices.selectbox(st, i18n.t("plan", lang), list(labels.docs.index), format_func=labels.doc, key="tdoc")
     tg = data.targets[data.targets.source_doc == tdoc]
     en = labels.app.sector_en
     tg = tg.assign(value_kind=tg.value_kind.map(lambda k: i18n.value("value_kind", k, lang)),  # baseline, target

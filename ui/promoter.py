@@ -24,7 +24,7 @@ from geo.render import factsheet
 from geo.render.layers.match import match_layer
 from geo.render.layers.poi import poi_layer
 from geo.render.options import MapOptions
-from ui import basemap, mapcache, urlstate
+from ui import basemap, choices, mapcache, urlstate
 from ui.data import AppData
 from ui.labels import PICKER, Labels
 
@@ -58,10 +58,10 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.text_input(t("promo_firm"), key="f_name", **KEEP)
     c1.text_input(t("promo_sector_text"), key="f_text", placeholder=t("promo_sector_hint"), **KEEP)
-    c2.multiselect(t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **PICK)
-    c2.multiselect(t("promo_districts"), labels.area_keys(), key="f_dist", format_func=labels.area, placeholder="—",
+    choices.multiselect(c2, t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **PICK)
+    choices.multiselect(c2, t("promo_districts"), labels.area_keys(), key="f_dist", format_func=labels.area, placeholder="—",
                    **PICK)
-    c2.multiselect(t("promo_zones"), list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id), key="f_zone",
+    choices.multiselect(c2, t("promo_zones"), list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id), key="f_zone",
                    format_func=labels.zone, placeholder="—", **PICK)
     lo = c3.number_input(t("promo_mu_min"), min_value=0.0, value=st.session_state["f_min"], step=10.0, key="f_min_in",
                          **KEEP)
@@ -70,8 +70,10 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     for key, label in (("f_metro", "promo_near_metro"), ("f_univ", "promo_near_univ"), ("f_bonded", "promo_bonded")):
         c3.checkbox(t(label), key=key, **KEEP)
     s = st.session_state
-    return FirmProfile(name=s["f_name"], sector_text=s["f_text"], sectors=s["f_sec"], land_min=lo, land_max=hi,
-                       districts=s["f_dist"], zones=s["f_zone"], near_metro=s["f_metro"],
+    zone_ids = list(data.zones.zone_id)
+    return FirmProfile(name=s["f_name"], sector_text=s["f_text"], sectors=choices.values("f_sec", sectors),
+                       land_min=lo, land_max=hi, districts=choices.values("f_dist", labels.area_keys()),
+                       zones=choices.values("f_zone", zone_ids), near_metro=s["f_metro"],
                        near_university=s["f_univ"], in_bonded_zone=s["f_bonded"])
 
 

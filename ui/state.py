@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo import config
 from geo.core.filter import Filter
-from ui import urlstate
+from ui import basemap, choices, urlstate
 
 WIDGET_KEYS = ("plans", "layouts", "sectors", "districts", "zones", "geoms", "basemap", "thematic", "thematic_layer")
 """The planning map's widgets whose values survive a language switch (the filters, basemap, thematic map)."""
@@ -81,6 +81,11 @@ def commit(lang: str) -> None:
     st.session_state["_kept_lang"] = lang
 
 
+def thematic() -> str:
+    """The thematic mode the picker holds (:func:`ui.choices.value`)."""
+    return choices.value("thematic", list(urlstate.THEMATIC), "none")
+
+
 def write_url(flt: Filter, lang: str) -> None:
     """Put the planning map's view into the address bar (only when it changed).
 
@@ -92,7 +97,7 @@ def write_url(flt: Filter, lang: str) -> None:
     """
     s = st.session_state
     vl = s.get("view_latlon")
-    view = urlstate.ViewState(filter=flt, lang=lang, basemap=s["basemap"], thematic=s["thematic"],
+    view = urlstate.ViewState(filter=flt, lang=lang, basemap=basemap.chosen(), thematic=thematic(),
                               thematic_layer=s.get("thematic_layer", config.COMMON_LAYER), selected=s["selected"],
                               lat=vl[0] if vl else None, lon=vl[1] if vl else None, zoom=vl[2] if vl else None)
     params = urlstate.to_params(view)
