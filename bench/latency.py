@@ -60,7 +60,7 @@ def _shown(page: Page, js: str, arg: str, timeout: float = 30_000) -> None:
     page.wait_for_function(js, arg=arg, timeout=timeout, polling=20)
 
 
-def _map(page: Page, timeout: float = 20_000) -> Frame:
+def _map(page: Page, timeout: float = 60_000) -> Frame:
     """The shown map's frame (retried while a rerun replaces the iframe: the old one lingers hidden)."""
     end = time.time() + timeout / 1000
     shown = page.locator(f"{MAP_IFRAME} >> visible=true").last
