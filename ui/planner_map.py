@@ -46,12 +46,25 @@ def reported_view(ret: dict[str, Any] | None, gcj: bool) -> mapcache.View | None
     return ((x0, y0, x1, y1), ret.get("zoom"))
 
 
-def map_options(data: PlanData, lang: str) -> MapOptions:
-    """The map's options from the session: basemap (warns when Tianditu has no key), thematic map, view."""
+def focus_plans(sel: Selection) -> tuple[str, ...]:
+    """The plans whose layers the map shows even where they are off by default: those the filter names,
+    else — for a district, area, zone or name filter — those of the projects it selects (a district whose
+    places belong to one plan shows them)."""
+    f = sel.filter
+    if f.plans:
+        return tuple(f.plans)
+    if f.districts or f.zones or f.query:
+        return tuple(sorted(set(sel.projects.source_doc.dropna())))
+    return ()
+
+
+def map_options(data: PlanData, sel: Selection, lang: str) -> MapOptions:
+    """The map's options from the session: basemap (warns when Tianditu has no key), thematic map, view,
+    the plans in focus (:func:`focus_plans`)."""
     s = st.session_state
     return MapOptions(lang=lang, basemap=basemap.usable(lang, warn=True), thematic=state.thematic(),
                       tianditu_key=basemap.tianditu_key(), thematic_layer=s.get("thematic_layer", MapOptions.thematic_layer),
-                      center=s["view_center"], zoom=s["view_zoom"], popups=False, focus_plans=tuple(s["plans"]),
+                      center=s["view_center"], zoom=s["view_zoom"], popups=False, focus_plans=focus_plans(sel),
                       prefer_canvas=len(data.parcels) > DETAIL_MAX)  # district scale: Canvas, not an SVG path each
 
 
@@ -85,7 +98,7 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     (dict or None, bool)
         What the map reported, and whether it shows GCJ-02 coordinates.
     """
-    opts = map_options(data, lang)
+    opts = map_options(data, sel, lang)
     gcj = opts.datum == "gcj02"
     cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache(mapcache.SHARED))
     fmap = cache.get(data, sel, opts)
