@@ -223,6 +223,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "parcel): a district filter leaves them out"),
     "url_bad_thematic_layer": ("链接中的专题图层“{value}”不存在，已改用默认图层",
                                "The link's thematic layer “{value}” does not exist: the default layer is used"),
+    "tabs": ("视图", "Views"),
     "reach_note": ("筛选涉及 {k} / {n} 个片区：{names}；其余 {rest} 个已淡化",
                    "The filter reaches {k} of {n} zones: {names}; the other {rest} are faded"),
     "and_more": (" 等另 {n} 个", " and {n} more"),

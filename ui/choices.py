@@ -76,6 +76,14 @@ def _settle(key: str, fixed: Any) -> None:
         st.session_state[key] = fixed
 
 
+def _single(widget: Callable[..., Any], label: str, options: Sequence[Any], key: str,
+            format_func: Callable[[Any], str], **kwargs: Any) -> Any:
+    _settle(key, value(key, options) if st.session_state.get(key) is not None else None)
+    out = widget(label, options, key=key, format_func=format_func, **kwargs)
+    _remember(key, options, format_func)
+    return out if out in options or out is None else value(key, options)
+
+
 def selectbox(where: Any, label: str, options: Sequence[Any], key: str, format_func: Callable[[Any], str],
               **kwargs: Any) -> Any:
     """``where.selectbox`` (``where``: ``st``, a column, the sidebar) that survives a language switch.
@@ -96,19 +104,19 @@ def selectbox(where: Any, label: str, options: Sequence[Any], key: str, format_f
     object
         The chosen option.
     """
-    _settle(key, value(key, options))
-    out = where.selectbox(label, options, key=key, format_func=format_func, **kwargs)
-    _remember(key, options, format_func)
-    return out if out in options else value(key, options)
+    return _single(where.selectbox, label, options, key, format_func, **kwargs)
 
 
 def radio(where: Any, label: str, options: Sequence[Any], key: str, format_func: Callable[[Any], str],
           **kwargs: Any) -> Any:
     """``where.radio`` that survives a language switch (as :func:`selectbox`)."""
-    _settle(key, value(key, options))
-    out = where.radio(label, options, key=key, format_func=format_func, **kwargs)
-    _remember(key, options, format_func)
-    return out if out in options else value(key, options)
+    return _single(where.radio, label, options, key, format_func, **kwargs)
+
+
+def segmented(where: Any, label: str, options: Sequence[Any], key: str, format_func: Callable[[Any], str],
+              **kwargs: Any) -> Any:
+    """``where.segmented_control`` (single choice) that survives a language switch; None when unselected."""
+    return _single(where.segmented_control, label, options, key, format_func, selection_mode="single", **kwargs)
 
 
 def multiselect(where: Any, label: str, options: Sequence[Any], key: str, format_func: Callable[[Any], str],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -186,27 +185,25 @@ def filtered(app: AppData, flt: Filter) -> Selection:
     return kept[key]
 
 
-def _tab_changed(titles: dict[str, str]) -> None:
-    s = st.session_state
-    s["tab_key"] = next((k for k, title in titles.items() if title == s.get("tab")), TABS[0])
+def open_tab(lang: str) -> str:
+    """The tab bar (one segmented control): returns the open tab's key (of ``TABS``); only that tab is drawn.
 
-
-def open_tab(lang: str) -> tuple[dict[str, Any], str]:
-    """The tabs, only the open one drawn; returns them by key (of ``TABS``) and the open one's key.
-
-    The open tab is kept by its key, so it stays open across a language switch (the widget holds
-    the label), and a pick elsewhere (a table row, a search hit) can bring the map forward
-    (``tab_goto``).
+    Not ``st.tabs``: its labels change with the language, and Streamlit then rebuilds the tab container
+    and everything in it — the map's iframe would load again on every language switch. The control sits
+    above the open tab's content, which keeps its place. A pick elsewhere (a table row, a search hit)
+    brings the map forward (``tab_goto``).
     """
     s = st.session_state
-    titles = {k: i18n.t(k, lang) for k in TABS}
     if goto := s.pop("tab_goto", None):
         s["tab_key"] = goto
-    want = titles.get(s.get("tab_key", TABS[0]), titles[TABS[0]])
-    if s.get("tab") != want:
-        s["tab"] = want
-    tabs = st.tabs(list(titles.values()), key="tab", on_change=_tab_changed, args=(titles,))
-    return dict(zip(TABS, tabs, strict=True)), s.get("tab_key", TABS[0])
+        s["tab"] = goto
+    current = s.get("tab_key", TABS[0])
+    if "tab" not in s:
+        s["tab"] = current
+    picked = choices.segmented(st, i18n.t("tabs", lang), list(TABS), key="tab", format_func=lambda k: i18n.t(k, lang),
+                               label_visibility="collapsed")
+    s["tab_key"] = picked or current  # a click on the open tab unselects it: it stays open
+    return s["tab_key"]
 
 
 def page(app: AppData, lang: str) -> None:
@@ -232,8 +229,8 @@ def page(app: AppData, lang: str) -> None:
     district_note(app, flt, lang)
     search_box(app, lang)
     marks("header")
-    tabs, current = open_tab(lang)
-    with tabs[current]:
+    current = open_tab(lang)
+    with st.container():
         if current == "tab_map":
             planner_map.map_tab(app.data, sel, flt, lang, started)
         elif current == "tab_table":

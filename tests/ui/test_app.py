@@ -28,7 +28,7 @@ def map_args(at) -> dict:
 
 def open_tab(at: AppTest, key: str) -> AppTest:
     """Open a planner tab (only the open tab is drawn) as a click on it would."""
-    at.session_state["tab_key"] = key
+    at.session_state["tab_goto"] = key  # what a click on the tab bar amounts to (the app's own path)
     return at.run()
 
 
