@@ -12,22 +12,12 @@ from geo.render.layers import thematic
 from geo.render.layers.parcels import parcel_layer
 from geo.render.layers.zones import zone_layers
 from geo.render.options import MapOptions
-from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS
+from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, VISIBLE_LABELS_JS, overlapping
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
-VISIBLE_LABELS = """() => Array.from(document.querySelectorAll('.scimap-label'))
-  .filter(e => e.style.display !== 'none' && e.style.visibility !== 'hidden')
-  .map(e => { const r = e.getBoundingClientRect(); return {t: e.textContent.replace('\\n', ''), x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })"""
-
-
-def _overlaps(boxes):
-    out = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 0.5:
-                out.append((a["t"], b["t"]))
-    return out
+VISIBLE_LABELS = VISIBLE_LABELS_JS
+_overlaps = overlapping
 
 
 @pytest.fixture(scope="module")

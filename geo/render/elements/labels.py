@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import folium
-from branca.element import MacroElement, Template
+from branca.element import Template
 
 from geo.render import safe_render
+from geo.render.elements.inmap import InMap
 
 PANE = "scimap-labels"
 PANE_Z = 620  # above the markers (600), below tooltips (650) and popups (700)
@@ -39,7 +39,7 @@ CSS = """
 
 
 @safe_render.guard_class
-class Labels(MacroElement):
+class Labels(InMap):
     """The names of one feature group, registered with the map's label manager under a key.
 
     A group registered again under the same key (a swapped-in parcel layer) replaces the earlier
@@ -134,32 +134,3 @@ class Labels(MacroElement):
         self.key = key
         self.pane, self.pane_z, self.gap, self.css = PANE, PANE_Z, GAP_PX, CSS
         self.street_zoom = STREET_ZOOM
-        self.map_name = ""
-
-    def render(self, **kwargs: Any) -> None:
-        """Render into the enclosing map (found through the parents).
-
-        Parameters
-        ----------
-        **kwargs
-            As ``MacroElement.render``.
-        """
-        self.map_name = enclosing_map(self).get_name()
-        super().render(**kwargs)
-
-
-def enclosing_map(el: Any) -> Any:
-    """The map an element sits in (through feature groups); the parent itself when none.
-
-    Parameters
-    ----------
-    el : branca.element.Element
-
-    Returns
-    -------
-    folium.Map or branca.element.Element
-    """
-    p = el._parent
-    while p is not None and not isinstance(p, folium.Map):
-        p = getattr(p, "_parent", None)
-    return p if p is not None else el._parent

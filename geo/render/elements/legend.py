@@ -8,19 +8,18 @@ only its own section. Rows tied to a layer (``data-scimap-group``) are hidden wh
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import folium
-from branca.element import MacroElement, Template
+from branca.element import Template
 
 from geo.render import safe_render
-from geo.render.elements.labels import enclosing_map
+from geo.render.elements.inmap import InMap
 
 ORDER = ("base", "parcels")  # sections in this order, any other key after them
 
 
 @safe_render.guard_class
-class Legend(MacroElement):
+class Legend(InMap):
     """A section of the map's one legend, holding pre-escaped HTML.
 
     Parameters
@@ -93,15 +92,4 @@ class Legend(MacroElement):
         self.title = html.escape(title)
         self.group_names = [g.get_name() for g in groups or []]
         self.order = list(ORDER)
-        self.map_name = ""
 
-    def render(self, **kwargs: Any) -> None:
-        """Render into the enclosing map (found through the parents: a feature group's legend too).
-
-        Parameters
-        ----------
-        **kwargs
-            As ``MacroElement.render``.
-        """
-        self.map_name = enclosing_map(self).get_name()
-        super().render(**kwargs)

@@ -10,18 +10,16 @@ group switched on later are dimmed as they are added.
 
 from __future__ import annotations
 
-from typing import Any
-
-from branca.element import MacroElement, Template
+from branca.element import Template
 
 from geo.render import safe_render
-from geo.render.elements.labels import enclosing_map
+from geo.render.elements.inmap import InMap
 
 FADED_STYLE = {"opacity": 0.15, "fillOpacity": 0.02}
 
 
 @safe_render.guard_class
-class Reach(MacroElement):
+class Reach(InMap):
     """The zone ids the current filter reaches; every other zone on the map is faded.
 
     Parameters
@@ -62,15 +60,4 @@ class Reach(MacroElement):
         self._name = "Reach"
         self.zone_ids = None if zone_ids is None else [str(z) for z in zone_ids]
         self.faded = FADED_STYLE
-        self.map_name = ""
 
-    def render(self, **kwargs: Any) -> None:
-        """Render into the enclosing map.
-
-        Parameters
-        ----------
-        **kwargs
-            As ``MacroElement.render``.
-        """
-        self.map_name = enclosing_map(self).get_name()
-        super().render(**kwargs)

@@ -9,18 +9,16 @@ the front again, lowest rank first.
 
 from __future__ import annotations
 
-from typing import Any
-
-from branca.element import MacroElement, Template
+from branca.element import Template
 
 from geo.render import safe_render
-from geo.render.elements.labels import enclosing_map
+from geo.render.elements.inmap import InMap
 
 THEMATIC, POINTS, PARCELS, SELECTED = 1, 2, 3, 4  # ranks: higher is drawn above
 
 
 @safe_render.guard_class
-class ZOrder(MacroElement):
+class ZOrder(InMap):
     """Register the parent layer under a key with a rank (a key registered again replaces the earlier layer).
 
     Parameters
@@ -57,15 +55,4 @@ class ZOrder(MacroElement):
         self.key = key
         self.rank = rank
         self.points = POINTS
-        self.map_name = ""
 
-    def render(self, **kwargs: Any) -> None:
-        """Render into the enclosing map.
-
-        Parameters
-        ----------
-        **kwargs
-            As ``MacroElement.render``.
-        """
-        self.map_name = enclosing_map(self).get_name()
-        super().render(**kwargs)
