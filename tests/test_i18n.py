@@ -90,6 +90,7 @@ TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*(?:[-_.:/+][A-Za-z0-9]+)*")
 WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 EPSG = re.compile(r"EPSG:\d+")
+HEX_ID = re.compile(r"[0-9a-f]{8,}")  # change ids and digests: identifiers whatever letters they hold
 FILE_NAME = re.compile(r"[\w.-]+\.(?:zip|gpkg|geojson|csv|pdf|png|html|kml|kmz|json|dxf)", re.I)  # names, not words
 
 
@@ -112,7 +113,8 @@ def allowed_tokens(data) -> frozenset[str]:
 def zh_leaks(text: str, allowed: frozenset[str]) -> list[str]:
     """Latin words of a Chinese page that are neither ids nor proper names."""
     return [tok for tok in TOKEN.findall(text)
-            if WORD.search(tok) and tok not in allowed and not EPSG.fullmatch(tok) and not FILE_NAME.fullmatch(tok)]
+            if WORD.search(tok) and tok not in allowed and not EPSG.fullmatch(tok) and not FILE_NAME.fullmatch(tok)
+            and not HEX_ID.fullmatch(tok)]
 
 
 def en_leaks(text: str) -> list[str]:
@@ -130,6 +132,7 @@ def test_the_leak_rule_itself():
     allowed = frozenset({"HTS-T2-05", "PNT"})
     assert zh_leaks("类型 park · 定位方式 derived", allowed) == ["park", "derived"]
     assert zh_leaks("编号 HTS-T2-05 · 导航定位定时(PNT) · 1.2 km · EPSG:4544", allowed) == []
+    assert zh_leaks("修改编号 5874cef67497 · 快照 scimap_all.geojson.zip", allowed) == []
     assert en_leaks("Name\tJinfeng Town (金凤镇)\nGazetteer row 龙兴镇 (medium)") == []
     assert en_leaks("District\t九龙坡区\n中文") == ["九龙坡区"]
 
