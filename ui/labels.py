@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from geo import i18n
-from geo.core.areas import functional_areas
 from ui.data import AppData
 
 PICKER: dict = {"select_all": False}
@@ -36,7 +35,7 @@ class Labels:
     def area_keys(self) -> list[str]:
         """The district filter's options: districts (by Chinese name) then functional areas (by id)."""
         if self._areas is None:
-            rows = functional_areas(self.app.data).sort_values(["kind", "area_id"])
+            rows = self.app.data.area_summary.sort_values(["kind", "area_id"])
             self._areas = {}
             for r in rows.itertuples():
                 if r.kind == "district":

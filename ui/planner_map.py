@@ -175,7 +175,10 @@ def details(data: PlanData, lang: str) -> None:
 def not_located(data: PlanData, sel: Selection, lang: str) -> None:
     """The selection's places the plans name without a position, each with the place it belongs to, so
     a plan with nothing located never leaves an empty map without a reason."""
-    rows = unlocated(data, sel)
+    memo = st.session_state.get("_unlocated")  # a click or a pan reruns the map with the same filter
+    if memo is None or memo[0] is not data or memo[1] != repr(sel.filter):
+        memo = st.session_state["_unlocated"] = (data, repr(sel.filter), unlocated(data, sel))
+    rows = memo[2]
     if not len(rows):
         return
     with st.expander(i18n.t("unlocated_list", lang, n=len(rows)), expanded=sel.parcels.empty):

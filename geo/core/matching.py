@@ -323,7 +323,7 @@ def preferred_places(data: PlanData, parcels: pd.DataFrame, wanted: list[str]) -
 
 def _place_names(data: PlanData) -> dict[str, tuple[str, str]]:
     """District names and functional-area ids → (Chinese, English) names."""
-    fa = areas.functional_areas(data)
+    fa = data.area_summary
     return {r.area_id: (r.name_zh, r.name_en or r.name_zh) for r in fa.itertuples()}
 
 

@@ -106,6 +106,12 @@ class PlanData:
         return join.project_memberships(self)
 
     @cached_property
+    def area_summary(self) -> pd.DataFrame:
+        """Districts and functional areas with their project counts (`geo.core.areas.functional_areas`)."""
+        from geo.core import areas
+        return areas.functional_areas(self)
+
+    @cached_property
     def zone_facts(self) -> pd.DataFrame:
         """Per zone: districts, functional areas, located, drawn bounds (`geo.core.areas.zone_facts`)."""
         from geo.core import areas
