@@ -130,6 +130,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "url_bad_range": ("已忽略链接中的 {param}={value!r}：应为 100~500 这样的范围",
                       "ignored {param}={value!r} in the link: not a range like 100~500"),
     "url_bad_basemap": ("已忽略链接中的 base={value!r}：没有这个底图", "ignored base={value!r} in the link: unknown basemap"),
+    "url_bad_item": ("已忽略链接中的 {param}={value!r}：没有这一项", "ignored {param}={value!r} in the link: no such item"),
     "url_bad_view": ("已忽略链接中的地图视图：不是数字", "ignored the map view in the link: not numbers"),
     "zone_option": ("{zh}", "{en} · {zh}"),
     "sector_option": ("{mark} {zh}", "{mark} {en} · {zh}"),

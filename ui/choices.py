@@ -71,6 +71,24 @@ def values(key: str, options: Sequence[Any]) -> list[Any]:
     return out
 
 
+def unknown(key: str, options: Sequence[Any]) -> list[Any]:
+    """The values a multiselect holds that are neither options nor labels of one (a link's typo): they
+    are dropped when the widget is drawn; the page says so.
+
+    Parameters
+    ----------
+    key : str
+    options : sequence
+
+    Returns
+    -------
+    list
+    """
+    seen = st.session_state.get(LABELS_PREFIX + key, {})
+    held = st.session_state.get(key) or []
+    return [v for v in held if v not in options and not (isinstance(v, str) and seen.get(v) in options)]
+
+
 def _settle(key: str, fixed: Any) -> None:
     if key in st.session_state and st.session_state[key] != fixed:
         st.session_state[key] = fixed

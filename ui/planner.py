@@ -17,7 +17,7 @@ from geo import i18n
 from geo.config import COMMON_LAYER
 from geo.core import aggregate
 from geo.core.filter import Filter, Selection, apply_filter, search, without_district
-from ui import basemap, choices, planner_export, planner_map, planner_tabs, selection, state
+from ui import basemap, choices, planner_export, planner_map, planner_tabs, selection, state, urlstate
 from ui.data import AppData
 from ui.labels import PICKER, Labels
 from ui.timing import Marks
@@ -34,6 +34,12 @@ def _list_filters(app: AppData, labels: Labels, lang: str) -> dict[str, list[str
     data, every = app.data, i18n.t("all", lang)
     pick = dict(placeholder=every, persist_state="session", **PICKER)
     zones = list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id)
+    offered = {"plans": list(labels.docs.index), "layouts": list(labels.layers), "sectors": app.sectors,
+               "districts": labels.area_keys(), "zones": zones}
+    for key, options in offered.items():  # a link naming what does not exist: said, then dropped
+        for v in choices.unknown(key, options):
+            st.session_state.setdefault("url_warnings", []).append(
+                ("url_bad_item", {"param": urlstate.LIST_KEYS[key], "value": str(v)[:60]}))
     return {
         "plans": choices.multiselect(st, i18n.t("plan", lang), list(labels.docs.index), key="plans",
                                      format_func=labels.doc, **pick),

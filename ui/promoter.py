@@ -58,10 +58,15 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.text_input(t("promo_firm"), key="f_name", **KEEP)
     c1.text_input(t("promo_sector_text"), key="f_text", placeholder=t("promo_sector_hint"), **KEEP)
+    zone_ids = list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id)
+    for key, param, options in (("f_sec", "fsec", sectors), ("f_dist", "fdist", labels.area_keys()),
+                                ("f_zone", "fzone", zone_ids)):
+        for v in choices.unknown(key, options):  # a link naming what does not exist: said, then dropped
+            st.warning(i18n.t("url_bad_item", lang, param=param, value=str(v)[:60]))
     choices.multiselect(c2, t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **PICK)
     choices.multiselect(c2, t("promo_districts"), labels.area_keys(), key="f_dist", format_func=labels.area, placeholder="—",
                    **PICK)
-    choices.multiselect(c2, t("promo_zones"), list(data.zones.sort_values(["layer_id", "zone_id"]).zone_id), key="f_zone",
+    choices.multiselect(c2, t("promo_zones"), zone_ids, key="f_zone",
                    format_func=labels.zone, placeholder="—", **PICK)
     lo = c3.number_input(t("promo_mu_min"), min_value=0.0, value=st.session_state["f_min"], step=10.0, key="f_min_in",
                          **KEEP)
@@ -70,7 +75,6 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     for key, label in (("f_metro", "promo_near_metro"), ("f_univ", "promo_near_univ"), ("f_bonded", "promo_bonded")):
         c3.checkbox(t(label), key=key, **KEEP)
     s = st.session_state
-    zone_ids = list(data.zones.zone_id)
     return FirmProfile(name=s["f_name"], sector_text=s["f_text"], sectors=choices.values("f_sec", sectors),
                        land_min=lo, land_max=hi, districts=choices.values("f_dist", labels.area_keys()),
                        zones=choices.values("f_zone", zone_ids), near_metro=s["f_metro"],
