@@ -71,6 +71,8 @@ AREA_PROP_REL = 0.001
 """A stored ``area_mu`` must match its own geometry within 0.1 %."""
 SURVEYED_DRIFT_WARN_REL = 0.2
 """A surveyed or digitised boundary more than 20 % off the plan's 亩 is reported (a warning)."""
+CONTACT_KEYS = ("org", "person", "phone", "email", "address")
+"""The lines of the promoter's contact block on fact sheets, in print order."""
 SNAPSHOT_GEOM_TOL_DEG = 1e-6
 """Below this (~0.1 m) a geometry counts as unchanged between two snapshots."""
 
