@@ -132,6 +132,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "url_bad_basemap": ("已忽略链接中的 base={value!r}：没有这个底图", "ignored base={value!r} in the link: unknown basemap"),
     "url_bad_item": ("已忽略链接中的 {param}={value!r}：没有这一项", "ignored {param}={value!r} in the link: no such item"),
     "url_bad_view": ("已忽略链接中的地图视图：不是数字", "ignored the map view in the link: not numbers"),
+    "url_bad_number": ("已忽略链接中的 {param}={value!r}：应为不小于 0 的有限数字",
+                       "ignored {param}={value!r} in the link: not a finite number ≥ 0"),
+    "contact_problem": ("招商联系方式文件有误，推介单中已略去：{problem}",
+                        "the contact file has a problem, left out of the fact sheets: {problem}"),
     "zone_option": ("{zh}", "{en} · {zh}"),
     "sector_option": ("{mark} {zh}", "{mark} {en} · {zh}"),
     "chart_group": ("赛道大类", "Sector group"),
@@ -428,6 +432,13 @@ LAYOUTS: dict[str, tuple[str, str]] = {  # a zone's spatial layout (the plans' o
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "{file}: " prefixes are kept apart
+    # the promoter's contact file (geo.io.contact)
+    "contact_big": ("大于 {kb} KB，未读取", "larger than {kb} KB, not read"),
+    "contact_json": ("无法按 UTF-8 JSON 读取", "cannot be read as UTF-8 JSON ({err})"),
+    "contact_shape": ("是 JSON {kind}，不是对象", "is a JSON {kind}, not an object"),
+    "contact_block": ("是 {kind}，不是包含 {keys} 的对象", "is {kind}, not an object of {keys}"),
+    "contact_key": ("未知的键 {key}（应为 {keys}）", "unknown key {key} (use {keys})"),
+    "contact_text": ("是 {kind}，不是文本", "is {kind}, not text"),
     # reading a file (geo.io.importer)
     "zip_slip": ("压缩包成员“{member}”指向包外（路径穿越）：已拒绝",
                  "zip member '{member}' points outside the archive (path traversal): refused"),
