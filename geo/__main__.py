@@ -77,9 +77,16 @@ def run_build(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ summary
 
+SUMMARY_KEYS = ("sector_zh", "sector_en", "sector_group_zh", "sector_group_en", "source_doc", "kind", "district",
+                "target_year", "region_zh", "function_zh", "parcel_geometry_source")
+"""Columns ``summary --by`` groups by as they are."""
+SUMMARY_MULTI_KEYS = ("districts", "areas")
+"""Multi-valued columns: a project counts once in each of its districts or functional areas."""
+
+
 def _summary_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--by", default="sector_zh",
-                   help="a column of the projects: sector_zh | source_doc | district | zone_id | layout_id …")
+    p.add_argument("--by", default="sector_zh", choices=SUMMARY_KEYS + SUMMARY_MULTI_KEYS + SUMMARY_MEMBERSHIP_KEYS,
+                   help="what to group the projects by")
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -93,22 +100,23 @@ def run_summary(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        2 when ``--by`` names no column.
+        2 when the projects lack the ``--by`` column.
     """
     import pandas as pd
 
     from geo.core import aggregate
+    from geo.core.filter import split_multi
     from geo.io import open_store
     d = open_store().load()
     p = d.enriched
     if args.by in SUMMARY_MEMBERSHIP_KEYS:
         t = aggregate.aggregate_memberships(p, d.memberships, args.by)
+    elif args.by in SUMMARY_MULTI_KEYS:
+        t = aggregate.aggregate_each(p, args.by, split_multi)
     elif args.by in p.columns:
         t = aggregate.aggregate(p, args.by)
-    else:
-        known = ", ".join(sorted(set(p.columns) | set(SUMMARY_MEMBERSHIP_KEYS)))
-        print(f"python -m geo summary: error: argument --by: no column {args.by!r} (choose one of {known})",
-              file=sys.stderr)
+    else:  # a column the data of another store lacks
+        print(f"python -m geo summary: error: argument --by: the projects have no column {args.by!r}", file=sys.stderr)
         return 2
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(t.to_string(index=False))
@@ -131,8 +139,17 @@ def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--zone", action="append", default=[], help="zone id (its sub-zones included)")
     p.add_argument("--geometry-source", action="append", default=[], dest="geoms")
     for name in ("--min-mu", "--max-mu", "--min-yi", "--max-yi"):
-        p.add_argument(name, type=float)
+        p.add_argument(name, type=_amount, metavar="NUMBER", help="a finite number ≥ 0")
     p.add_argument("--lang", default="zh", choices=LANGS)
+
+
+def _amount(text: str) -> float:
+    """An argument's amount (亩, 亿元) by the one rule of :mod:`geo.core.amount`; argparse names the argument."""
+    from geo.core.amount import AmountError, amount
+    try:
+        return amount(text)
+    except AmountError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -149,6 +166,11 @@ def run_export(args: argparse.Namespace) -> int:
     """
     from geo.core.filter import Filter
     from geo.io import export, open_store
+    for lo, hi in (("min_mu", "max_mu"), ("min_yi", "max_yi")):
+        if None not in (getattr(args, lo), getattr(args, hi)) and getattr(args, lo) > getattr(args, hi):
+            print(f"python -m geo export: error: --{lo.replace('_', '-')} {getattr(args, lo):g} is above "
+                  f"--{hi.replace('_', '-')} {getattr(args, hi):g}", file=sys.stderr)
+            return 2
     f = Filter(plans=args.plan, layouts=args.layout, sectors=args.sector, districts=args.district,
                zones=args.zone, geometry_sources=args.geoms, land_mu=(args.min_mu, args.max_mu),
                output_yi=(args.min_yi, args.max_yi))
@@ -165,10 +187,29 @@ def run_export(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ factsheet
 
+FACTSHEET_SUFFIXES = (".pdf", ".html")
+
+
 def _factsheet_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("project_id", nargs="+")
     p.add_argument("--lang", default="zh", choices=LANGS)
     p.add_argument("-o", "--out", required=True, type=Path, help="FILE.pdf or FILE.html")
+
+
+def _out_file_problem(path: Path, suffixes: tuple[str, ...]) -> str | None:
+    """Why ``path`` cannot be written as an output file (None when it can be tried)."""
+    if path.suffix.lower() not in suffixes:
+        return f"{path}: the file name must end in {' or '.join(suffixes)}"
+    if path.is_dir():
+        return f"{path}: is a folder, not a file name"
+    if len(path.name.encode("utf-8", "surrogateescape")) > 255:
+        return f"{path}: the file name is longer than 255 bytes"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{path}: {parent} is not a folder"
+    return None
 
 
 def run_factsheet(args: argparse.Namespace) -> int:
@@ -184,15 +225,25 @@ def run_factsheet(args: argparse.Namespace) -> int:
     int
     """
     from geo.io import atomic, open_store
-    from geo.io.contact import load_contact
+    from geo.io.contact import read_contact
     from geo.render import factsheet
+    if problem := _out_file_problem(args.out, FACTSHEET_SUFFIXES):
+        print(f"python -m geo factsheet: error: argument -o/--out: {problem}", file=sys.stderr)
+        return 2
+    contact, problems = read_contact()
+    for problem in problems:
+        print(f"warning: contact block left out: {problem}", file=sys.stderr)
     try:
-        doc = factsheet.document(open_store().load(), args.project_id, args.out.suffix, args.lang, load_contact())
+        doc = factsheet.document(open_store().load(), args.project_id, args.out.suffix, args.lang, contact)
     except (KeyError, RuntimeError) as err:
-        print(f"factsheet failed: {err}", file=sys.stderr)
+        print(f"factsheet failed: {err.args[0] if err.args else err}", file=sys.stderr)
         return 1
-    with atomic.atomic_path(args.out) as tmp:
-        tmp.write_bytes(doc)
+    try:
+        with atomic.atomic_path(args.out) as tmp:
+            tmp.write_bytes(doc)
+    except OSError as err:
+        print(f"factsheet failed: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
+        return 1
     print(f"wrote {args.out}")
     return 0
 
@@ -306,10 +357,26 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status (argparse exits with 2 on bad arguments, naming the argument).
+        The exit status (argparse exits with 2 on bad arguments, naming the argument); any failure of a
+        command is a one-line message on stderr and status 1, never a traceback.
     """
     args = parser().parse_args(argv)
-    return COMMANDS[args.cmd].run(args)
+    from geo.core.model import DataError
+    try:
+        return COMMANDS[args.cmd].run(args)
+    except KeyboardInterrupt:
+        print(f"python -m geo {args.cmd}: interrupted", file=sys.stderr)
+        return 130
+    except DataError as err:  # the store's data does not load: its problems, not a traceback
+        print(f"python -m geo {args.cmd}: the data cannot be loaded:\n{err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        where = f" {err.filename}" if err.filename else ""
+        print(f"python -m geo {args.cmd}: cannot use{where}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 — the last guard: a message, never a traceback
+        print(f"python -m geo {args.cmd}: failed: {type(err).__name__}: {str(err)[:300]}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from geo import i18n
 from geo.config import COMMON_LAYER
 from geo.core import aggregate
 from geo.core.filter import Filter, Selection, apply_filter, search, without_district
-from ui import basemap, choices, planner_export, planner_map, planner_tabs, selection, state, urlstate
+from ui import basemap, choices, notice, planner_export, planner_map, planner_tabs, selection, state, urlstate
 from ui.data import AppData
 from ui.labels import PICKER, Labels
 from ui.timing import Marks
@@ -88,7 +88,7 @@ def _map_choices(labels: Labels, lang: str) -> None:
     if st.session_state["thematic"] != "none":
         zone_layers = [lid for lid, layer in labels.layers.items() if layer["kind"] == "zones"]
         if st.session_state.get("thematic_layer") not in zone_layers:  # a link naming a layer that does not exist
-            st.warning(i18n.t("url_bad_thematic_layer", lang, value=str(st.session_state.get("thematic_layer"))))
+            notice.warning(i18n.t("url_bad_thematic_layer", lang, value=str(st.session_state.get("thematic_layer"))))
             st.session_state["thematic_layer"] = COMMON_LAYER
         choices.selectbox(st, i18n.t("thematic_layer", lang), zone_layers, key="thematic_layer",
                           persist_state="session", format_func=labels.layer)
@@ -150,7 +150,7 @@ def header(projects: pd.DataFrame, lang: str) -> None:
     st.title(i18n.t("app_title", lang))
     st.caption(i18n.t("app_subtitle", lang))
     for key, values in st.session_state.get("url_warnings", []):
-        st.warning(i18n.t(key, lang, **values))
+        notice.warning(i18n.t(key, lang, **values))
     totals = aggregate.summarize(projects)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(i18n.t("count", lang), f"{int(totals['count'])}",

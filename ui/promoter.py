@@ -19,12 +19,12 @@ from geo import i18n
 from geo.core.filter import Filter, apply_filter
 from geo.core.matching import FirmProfile, match
 from geo.core.model import PlanData
-from geo.io.contact import load_contact
+from geo.io.contact import load_contact, read_contact
 from geo.render import factsheet
 from geo.render.layers.match import match_layer
 from geo.render.layers.poi import poi_layer
 from geo.render.options import MapOptions
-from ui import basemap, choices, mapcache, urlstate
+from ui import basemap, choices, mapcache, notice, urlstate
 from ui.data import AppData
 from ui.labels import PICKER, Labels
 
@@ -45,8 +45,8 @@ def init_from_url() -> None:
     """On the page's first run in the session, the profile and picks from the link."""
     if "promo_init" in st.session_state:
         return
-    p0, picks = urlstate.profile_from_params({k: st.query_params.get(k) for k in st.query_params})
-    st.session_state.update({"promo_init": True, "f_name": p0.name, "f_text": p0.sector_text, "f_sec": p0.sectors,
+    p0, picks, warnings = urlstate.profile_from_params({k: st.query_params.get(k) for k in st.query_params})
+    st.session_state.update({"promo_init": True, "promo_url_warnings": warnings, "f_name": p0.name, "f_text": p0.sector_text, "f_sec": p0.sectors,
                              "f_min": p0.land_min, "f_max": p0.land_max, "f_dist": p0.districts, "f_zone": p0.zones,
                              "f_metro": p0.near_metro, "f_univ": p0.near_university, "f_bonded": p0.in_bonded_zone,
                              "f_pick": picks})
@@ -62,7 +62,9 @@ def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) 
     for key, param, options in (("f_sec", "fsec", sectors), ("f_dist", "fdist", labels.area_keys()),
                                 ("f_zone", "fzone", zone_ids)):
         for v in choices.unknown(key, options):  # a link naming what does not exist: said, then dropped
-            st.warning(i18n.t("url_bad_item", lang, param=param, value=str(v)[:60]))
+            notice.warning(i18n.t("url_bad_item", lang, param=param, value=str(v)[:60]))
+    for key, values in st.session_state.get("promo_url_warnings", []):
+        notice.warning(i18n.t(key, lang, **values))
     choices.multiselect(c2, t("promo_sectors"), sectors, key="f_sec", format_func=labels.sector, placeholder="—", **PICK)
     choices.multiselect(c2, t("promo_districts"), labels.area_keys(), key="f_dist", format_func=labels.area, placeholder="—",
                    **PICK)
@@ -143,6 +145,8 @@ def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
                            **PICKER)
     if not picks:
         return picks
+    for problem in read_contact()[1]:  # a broken contact file is said, the sheets go out without it
+        notice.warning(i18n.t("contact_problem", lang, problem=i18n.message(problem, lang)))
     page = _sheet(tuple(picks), lang, data)
     stem = f"factsheet_{'_'.join(picks)}_{lang}"
     st.download_button(t("promo_html"), page.encode("utf-8"), file_name=f"{stem}.html", mime="text/html", key="fs_html")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from geo.config import COMMON_LAYER
+from geo.core.amount import AmountError, amount, amount_range
 from geo.core.filter import Filter
 from geo.core.matching import FirmProfile
 from geo.render.basemaps import BASEMAPS, DEFAULT
@@ -24,6 +25,8 @@ LIST_KEYS = {"plans": "plan", "layouts": "layout", "sectors": "sector", "distric
 RANGE_KEYS = {"land_mu": "mu", "output_yi": "yi"}
 THEMATIC = ("none", "land", "output", "per_mu")
 LANGS = ("zh", "en")
+ZOOM_RANGE = (3, 19)
+"""A link's zoom is kept within this range (the map's own limits)."""
 LEGACY_MODES = {"planner": "planner", "promoter": "promoter", "edit": "boundaries"}
 """The old ``?mode=`` values and the page (a key of ``app.PAGES``) each now opens."""
 
@@ -53,9 +56,6 @@ def _range_to_str(rng: tuple[float | None, float | None]) -> str:
     return f"{'' if lo is None else f'{lo:g}'}~{'' if hi is None else f'{hi:g}'}"
 
 
-def _str_to_range(s: str) -> tuple[float | None, float | None]:
-    lo, _, hi = s.partition("~")
-    return (float(lo) if lo.strip() else None, float(hi) if hi.strip() else None)
 
 
 def _split(value: object) -> list[str]:
@@ -92,8 +92,8 @@ def _filter_from(params: Mapping[str, str], warnings: list[Warning]) -> Filter:
     for attr, key in RANGE_KEYS.items():
         if params.get(key):
             try:
-                setattr(f, attr, _str_to_range(str(params[key])))
-            except ValueError:
+                setattr(f, attr, amount_range(params[key]))
+            except AmountError:
                 warnings.append(("url_bad_range", {"param": key, "value": str(params[key])}))
     f.query = str(params.get("q", ""))[:100]
     return f
@@ -101,13 +101,14 @@ def _filter_from(params: Mapping[str, str], warnings: list[Warning]) -> Filter:
 
 def _view_from(params: Mapping[str, str], v: ViewState, warnings: list[Warning]) -> None:
     try:
-        if params.get("lat") and params.get("lon"):
-            lat, lon = float(params["lat"]), float(params["lon"])
-            if -90 <= lat <= 90 and -180 <= lon <= 180:
-                v.lat, v.lon = lat, lon
+        if params.get("lat") or params.get("lon"):
+            lat, lon = amount(params.get("lat"), -90, 90), amount(params.get("lon"), -180, 180)
+            if lat is None or lon is None:
+                raise AmountError("lat and lon go together")
+            v.lat, v.lon = lat, lon
         if params.get("z"):
-            v.zoom = max(3, min(19, int(float(params["z"]))))
-    except ValueError:
+            v.zoom = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], round(amount(params["z"], 0, 30))))
+    except AmountError:
         warnings.append(("url_bad_view", {}))
 
 
@@ -161,15 +162,16 @@ def legacy_page(params: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
 # ------------------------------------------------------------------ the promoter's firm profile
 
 
-def _number(params: Mapping[str, str], key: str) -> float | None:
+def _number(params: Mapping[str, str], key: str, warnings: list[Warning]) -> float | None:
     try:
-        return float(params[key]) if params.get(key) not in (None, "") else None
-    except ValueError:
+        return amount(params.get(key))
+    except AmountError:
+        warnings.append(("url_bad_number", {"param": key, "value": str(params[key])[:60]}))
         return None
 
 
-def profile_from_params(params: Mapping[str, str]) -> tuple[FirmProfile, list[str]]:
-    """The firm profile and the chosen parcels a promoter link holds.
+def profile_from_params(params: Mapping[str, str]) -> tuple[FirmProfile, list[str], list[Warning]]:
+    """The firm profile and the chosen parcels a promoter link holds, and what in it was ignored.
 
     Parameters
     ----------
@@ -177,15 +179,17 @@ def profile_from_params(params: Mapping[str, str]) -> tuple[FirmProfile, list[st
 
     Returns
     -------
-    (FirmProfile, list of str)
+    (FirmProfile, list of str, list of Warning)
+        A land need that is not a finite number ≥ 0 (``fmin=nan``, ``fmax=-5``) is left out with a warning.
     """
+    warnings: list[Warning] = []
     near = _split(params.get("near"))
     profile = FirmProfile(name=str(params.get("firm", ""))[:80], sector_text=str(params.get("ftext", ""))[:200],
-                          sectors=_split(params.get("fsec")), land_min=_number(params, "fmin"),
-                          land_max=_number(params, "fmax"), districts=_split(params.get("fdist")),
+                          sectors=_split(params.get("fsec")), land_min=_number(params, "fmin", warnings),
+                          land_max=_number(params, "fmax", warnings), districts=_split(params.get("fdist")),
                           zones=_split(params.get("fzone")), near_metro="metro" in near,
                           near_university="univ" in near, in_bonded_zone="bonded" in near)
-    return profile, _split(params.get("pick"))
+    return profile, _split(params.get("pick")), warnings
 
 
 def profile_to_params(p: FirmProfile, picks: list[str], lang: str) -> dict[str, str]:

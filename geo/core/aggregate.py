@@ -61,3 +61,24 @@ def aggregate_memberships(projects: pd.DataFrame, memberships: pd.DataFrame, key
     m = memberships.dropna(subset=[key])[["project_id", key]].drop_duplicates()
     joined = m.merge(projects.drop(columns=[key], errors="ignore"), on="project_id", how="inner")
     return aggregate(joined, key)
+
+
+def aggregate_each(projects: pd.DataFrame, by: str, split: object) -> pd.DataFrame:
+    """Group by a multi-valued column (``districts``, ``areas``: ";"-separated): a project counts once in
+    each of its values; one without any value is in the blank group.
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame
+    by : str
+    split : callable
+        Cell → list of values (:func:`geo.core.filter.split_multi`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`aggregate`.
+    """
+    each = projects.assign(**{by: projects[by].map(lambda v: split(v) or [""])}).explode(by)
+    return aggregate(each.assign(**{by: each[by].replace("", np.nan)}), by)
+

@@ -178,8 +178,8 @@ def _tables(f: dict[str, Any], lang: str) -> dict[str, str]:
 
 def _contact_html(contact: dict[str, Any], lang: str) -> str:
     c = contact.get(lang, contact) if isinstance(contact, dict) else {}
-    return "".join(f"<div>{_esc(v)}</div>" for v in (c.get("org"), c.get("person"), c.get("phone"),
-                                                     c.get("email"), c.get("address")) if v)
+    c = c if isinstance(c, dict) else {}
+    return "".join(f"<div>{_esc(c[k])}</div>" for k in config.CONTACT_KEYS if isinstance(c.get(k), str) and c[k])
 
 
 def sheet_html(f: dict[str, Any], png: bytes, lang: str, contact: dict[str, Any], generated: str) -> str:

@@ -14,6 +14,9 @@ import re
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@/])")
 """ASCII punctuation CommonMark may read as markup, plus ``:`` (shortcodes, autolinks), ``$`` (maths)
 and ``@``/``/`` (autolinked e-mail addresses and URLs); every one may be backslash-escaped."""
+_AUTOLINK = re.compile(r"(?i)(:(?=//)|www(?=\.)|@)")
+"""Where GitHub-flavoured Markdown starts a link by itself (``http://``, ``www.``, ``a@b.cn``): escapes do not
+stop it, a zero-width space there does."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 """Control characters and bidirectional overrides, which would make a shown name lie about itself."""
 
@@ -45,14 +48,12 @@ def md(text: object) -> str:
     Returns
     -------
     str
-        Every Markdown-significant character backslash-escaped; a "www." cannot start a link.
-
-    Examples
-    --------
-    >>> md("![x](http://e.example/a.png)")
-    '\\\\!\\\\[x\\\\]\\\\(http\\\\:\\\\/\\\\/e\\\\.example\\\\/a\\\\.png\\\\)'
+        Every Markdown-significant character backslash-escaped, and a zero-width space around the
+        ``:`` of ``http://``, after ``www`` and around ``@``, so that no link, image, colour, icon or
+        formula is made of it.
     """
-    return _MD_SPECIAL.sub(r"\\\1", plain(text))
+    unlinked = _AUTOLINK.sub(lambda m: f"\u200b{m[1]}\u200b", plain(text))
+    return _MD_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def html(text: object) -> str:

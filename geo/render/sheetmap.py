@@ -124,8 +124,16 @@ def map_png(data: PlanData, parcel_ids: list[str], lang: str = "zh", size: tuple
     import matplotlib.pyplot as plt
 
     family = _cjk_font()
+    rc = {"text.parse_math": False, "text.usetex": False}  # names are text: "$…$" is no formula
     if family:
-        plt.rcParams["font.family"] = [family, "DejaVu Sans"]
+        rc["font.family"] = [family, "DejaVu Sans"]
+    with plt.rc_context(rc):
+        return _draw(data, parcel_ids, lang, size)
+
+
+def _draw(data: PlanData, parcel_ids: list[str], lang: str, size: tuple[float, float]) -> bytes:
+    import matplotlib.pyplot as plt
+
     sel = data.parcels[data.parcels.parcel_id.isin(parcel_ids)]
     crs = own_zone(sel.geometry.union_all())
     focus = sel.to_crs(crs)

@@ -114,3 +114,15 @@ def test_nearest_stations_come_from_the_one_nearest_query(data):
     assert [s[0] for s in f["stations"]] == list(want.name_en)
     assert [s[2] for s in f["stations"]] == pytest.approx(list(want.distance_m))
     assert len({s[0] for s in f["stations"]}) == 3
+
+
+def test_names_that_look_like_maths_are_drawn_as_text(data):
+    """matplotlib reads "$…$" as mathtext: a name like ``$\\badmacro{$`` once stopped the sheet."""
+    from dataclasses import replace
+
+    from geo.render.sheetmap import map_png
+    hostile = "$\\badmacro{$ 片区"
+    zones, pois = data.zones.copy(), data.pois.copy()
+    zones["name_zh"], pois["name_zh"] = hostile, hostile
+    png = map_png(replace(data, zones=zones, pois=pois), ["P-HTS-T2-06"], "zh")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

@@ -52,6 +52,6 @@ def test_profile_round_trip():
     params = urlstate.profile_to_params(p, ["HTS-T2-06"], "en")
     assert "mode" not in params  # the page is the URL path now
     assert params["near"] == "metro,bonded" and params["lang"] == "en"
-    back, picks = urlstate.profile_from_params(params)
-    assert back == p and picks == ["HTS-T2-06"]
+    back, picks, warnings = urlstate.profile_from_params(params)
+    assert back == p and picks == ["HTS-T2-06"] and warnings == []
     assert urlstate.profile_from_params({"fmin": "many"})[0].land_min is None

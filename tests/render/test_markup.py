@@ -1,0 +1,22 @@
+"""The one escaping rule: values stay the characters they are in Markdown and HTML."""
+
+from geo.render import markup
+
+
+def test_markdown_specials_are_escaped_and_links_cannot_start():
+    s = markup.md("![x](http://e.example/a.png) :red[x] $y$ www.e.example a@b.cn **b** <i>")
+    for raw in ("![", "](", ":red[", "$y$", "**", "<i>"):
+        assert raw not in s
+    assert "http:/" not in s.replace("\\", "") and "www." not in s.replace("\\", "") and "a@b" not in s
+    assert s.replace("\\", "").replace("\u200b", "") == "![x](http://e.example/a.png) :red[x] $y$ www.e.example " \
+                                                        "a@b.cn **b** <i>"
+
+
+def test_controls_bidi_overrides_newlines_and_undecodable_names_are_plain():
+    assert markup.plain("a\nb\r\nc\x00d\u202eevil") == "a b cdevil"
+    assert markup.plain("\udcff\udcfe.geojson") == "??.geojson"
+    assert markup.plain(None) == ""
+
+
+def test_html_escapes_quotes_too():
+    assert markup.html('<img src=x onerror="a()">\'') == "&lt;img src=x onerror=&quot;a()&quot;&gt;&#x27;"
