@@ -16,7 +16,7 @@ from functools import partial
 import streamlit as st
 
 from geo import i18n
-from ui import boundaries, planner, promoter, state, urlstate
+from ui import boundaries, guard, planner, promoter, state, urlstate
 from ui.data import AppData, app_data
 
 # page name → (the page's function, its URL path, the key of its title in i18n.STRINGS). No bare strings at the
@@ -40,7 +40,7 @@ def language() -> str:
 
 def pages(app: AppData, lang: str) -> dict[str, st.Page]:
     """The pages, titled in the language."""
-    return {name: st.Page(partial(run, app, lang), title=i18n.t(title, lang), url_path=path, default=name == "planner")
+    return {name: st.Page(partial(guard.guarded(run), app, lang), title=i18n.t(title, lang), url_path=path, default=name == "planner")
             for name, (run, path, title) in PAGES.items()}
 
 

@@ -132,6 +132,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "url_bad_basemap": ("已忽略链接中的 base={value!r}：没有这个底图", "ignored base={value!r} in the link: unknown basemap"),
     "url_bad_item": ("已忽略链接中的 {param}={value!r}：没有这一项", "ignored {param}={value!r} in the link: no such item"),
     "url_bad_view": ("已忽略链接中的地图视图：不是数字", "ignored the map view in the link: not numbers"),
+    "page_failed": ("出错了，这部分页面未能显示（{what}：{why}）。请刷新页面；如仍出错，请将此信息告知系统管理员。",
+                    "Something went wrong and this part of the page could not be shown ({what}: {why}). Reload the "
+                    "page; if it happens again, tell the administrator this message."),
     "url_bad_number": ("已忽略链接中的 {param}={value!r}：应为不小于 0 的有限数字",
                        "ignored {param}={value!r} in the link: not a finite number ≥ 0"),
     "contact_problem": ("招商联系方式文件有误，推介单中已略去：{problem}",

@@ -49,3 +49,14 @@ def test_promoter_link_with_bad_land_need_warns_and_opens():
     shown = " ".join(w.value for w in at.warning)
     assert "fmin" in shown and "fmax" in shown and "\\:red\\[x\\] \\$y\\$" in shown
     assert at.number_input(key="f_min_in").value is None and at.number_input(key="f_max_in").value is None
+
+
+def test_a_page_that_fails_says_so_in_its_language_without_a_traceback(monkeypatch):
+    from ui import planner
+
+    def broken(app, lang):
+        raise ValueError("boom [x](http://evil.example)")
+    monkeypatch.setattr(planner, "page", broken)
+    at = run({"base": "none"})  # run() asserts there is no exception shown by Streamlit
+    msg = " ".join(e.value for e in at.error)
+    assert "出错了" in msg and "ValueError" in msg and "boom \\[x\\]" in msg
