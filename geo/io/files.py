@@ -321,11 +321,49 @@ def _read_functional_areas(lay: FileLayout, plans: list[str]) -> tuple[pd.DataFr
     return read_csv_checked(lay.functional_areas, spec, "area_id")
 
 
+_MANIFEST_TYPES = {"layer_id": str, "title_zh": str, "title_en": str, "kind": str, "file": str, "default_style": dict,
+                   "source_docs": list, "geometry": str}
+
+
+def _layer_problem(rec: object, seen: set[str]) -> str | None:
+    """Why a manifest record cannot be used (None when it can): keys, types, a plain layer file name."""
+    if not isinstance(rec, dict):
+        return f"is a {type(rec).__name__}, not an object"
+    miss = [k for k in schema.MANIFEST_LAYER_KEYS if k not in rec]
+    if miss:
+        return f"missing {', '.join(miss)}"
+    wrong = [k for k, t in _MANIFEST_TYPES.items() if not isinstance(rec[k], t)]
+    count = rec["feature_count"]
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        wrong.append("feature_count")
+    if wrong:
+        return f"wrong type of {', '.join(wrong)}"
+    f = rec["file"]
+    if Path(f).name != f or "\\" in f or f.startswith(".") or not f.endswith(".geojson"):
+        return f"file {f[:80]!r} is not the name of a .geojson file in the layers folder"
+    if rec["layer_id"] in seen:
+        return f"duplicate layer_id {rec['layer_id']!r}"
+    seen.add(rec["layer_id"])
+    return None
+
+
 def _read_manifest(lay: FileLayout) -> tuple[dict, list[Issue]]:
+    """The manifest with the layer records that can be used; each one that cannot is an issue."""
+    where = _rel(lay.manifest)
     try:
-        return json.loads(lay.manifest.read_text(encoding="utf-8")), []
-    except (FileNotFoundError, json.JSONDecodeError) as e:
-        return {"layers": []}, [Issue("error", _rel(lay.manifest), "file", f"cannot be read: {e}")]
+        raw = json.loads(lay.manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        return {"layers": []}, [Issue("error", where, "file", f"cannot be read: {type(e).__name__}: {str(e)[:120]}")]
+    if not isinstance(raw, dict) or not isinstance(raw.get("layers"), list):
+        return {"layers": []}, [Issue("error", where, "file", "is not an object with a list of layers")]
+    layers, issues, seen = [], [], set()
+    for i, rec in enumerate(raw["layers"]):
+        if problem := _layer_problem(rec, seen):
+            ident = rec.get("layer_id") if isinstance(rec, dict) else None
+            issues.append(Issue("error", where, f"layer {i}" + (f" ({str(ident)[:40]})" if ident else ""), problem))
+        else:
+            layers.append(rec)
+    return {**raw, "layers": layers}, issues
 
 
 def read_layers(lay: FileLayout, plans: list[str]) -> tuple[dict, gpd.GeoDataFrame, gpd.GeoDataFrame,
@@ -350,11 +388,7 @@ def read_layers(lay: FileLayout, plans: list[str]) -> tuple[dict, gpd.GeoDataFra
     manifest, issues = _read_manifest(lay)
     frames, districts = [], gpd.GeoDataFrame(geometry=[], crs=WGS84)
     pois = gpd.GeoDataFrame(columns=["poi_id", "name_zh", "category", "geometry"], geometry="geometry", crs=WGS84)
-    for layer in manifest.get("layers", []):
-        miss = [k for k in schema.MANIFEST_LAYER_KEYS if k not in layer]
-        if miss:
-            issues.append(Issue("error", _rel(lay.manifest), f"layer {layer.get('layer_id')}", f"missing {miss}"))
-            continue
+    for layer in manifest["layers"]:  # records checked by _read_manifest
         path = lay.layer(layer["file"])
         if layer["layer_id"] == "districts" or layer["kind"] == "poi":  # reference layers: read as they are
             try:
