@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 
 from geo import config
 from geo.core import schema, storable
@@ -226,6 +229,37 @@ def read_csv_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[pd.Dat
     return df, check_columns(df, spec, file, id_col)
 
 
+def _crs_issues(crs: object, file: str) -> list[Issue]:
+    """A layer file's ``crs`` member: absent, or a named WGS84 (a link or another CRS is an error)."""
+    if crs is None:
+        return []
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and isinstance(crs.get("properties"),
+                                                                                         dict) else None
+    if not isinstance(name, str) or crs.get("type") != "name":
+        return [Issue("error", file, "crs", "is not a named CRS; the shipped data must be WGS84 (EPSG:4326)")]
+    if "4326" not in name and "CRS84" not in name:
+        return [Issue("error", file, "crs", f"declares {name[:80]}; the shipped data must be WGS84 (EPSG:4326)")]
+    return []
+
+
+def _feature(feat: object) -> tuple[dict, object, str | None]:
+    """A GeoJSON feature's properties and shapely geometry, and why it cannot be read (None when it can)."""
+    if not isinstance(feat, dict):
+        return {}, None, f"is a {type(feat).__name__}, not a GeoJSON feature"
+    props = feat.get("properties") or {}
+    if not isinstance(props, dict):
+        return {}, None, "properties are not an object"
+    raw = feat.get("geometry")
+    if raw is None:
+        return props, None, None  # the geometry rule names it ("has no geometry")
+    try:
+        geom = shapely.geometry.shape(raw)
+        finite = bool(np.isfinite(shapely.get_coordinates(geom)).all())
+    except Exception as e:  # noqa: BLE001 — any malformed geometry object (GEOS, type or key errors)
+        return props, None, f"geometry cannot be read: {type(e).__name__}: {str(e)[:100]}"
+    return (props, geom, None) if finite else (props, None, "geometry has coordinates that are not finite numbers")
+
+
 def read_geojson_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[gpd.GeoDataFrame, list[Issue]]:
     """Read a WGS84 GeoJSON layer and check its properties and each geometry (:mod:`geo.core.storable`).
 
@@ -248,19 +282,21 @@ def read_geojson_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[gp
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return empty, [Issue("error", file, "file", "not found")]
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return empty, [Issue("error", file, "file", f"is not valid JSON: {e}")]
-    issues = []
-    crs = (raw.get("crs") or {}).get("properties", {}).get("name", "")
-    if crs and "4326" not in crs and "CRS84" not in crs:
-        issues.append(Issue("error", file, "crs", f"declares {crs}; the shipped data must be WGS84 (EPSG:4326)"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        return empty, [Issue("error", file, "file", f"is not valid JSON: {type(e).__name__}: {str(e)[:120]}")]
     feats = raw.get("features") if isinstance(raw, dict) else None
-    if raw.get("type") != "FeatureCollection" or not isinstance(feats, list):
+    if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(feats, list):
         return empty, [Issue("error", file, "file", "is not a GeoJSON FeatureCollection")]
-    try:
-        gdf = gpd.GeoDataFrame.from_features(feats, crs=WGS84) if feats else empty.copy()
-    except Exception as e:  # malformed geometry objects
-        return empty, [Issue("error", file, "features", f"cannot be read: {e}")]
+    issues = _crs_issues(raw.get("crs"), file)
+    rows, geoms = [], []
+    for i, feat in enumerate(feats):
+        props, geom, problem = _feature(feat)
+        if problem:
+            ident = props.get(id_col, "") if isinstance(props, dict) else ""
+            issues.append(Issue("error", file, f"feature {i} ({str(ident)[:40]})", problem))
+        rows.append(props)
+        geoms.append(geom)
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=WGS84) if feats else empty.copy()
     for c in spec:
         if c not in gdf.columns:
             gdf[c] = None
