@@ -260,6 +260,8 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", choices=SOURCES, default="surveyed")
     p.add_argument("--accept-flagged", action="store_true",
                    help="also store features with warnings (area off the plan, overlaps, other district, repaired)")
+    p.add_argument("--based-on", metavar="VERSION",
+                   help="store only if the layer is still at the version a review printed (else: a conflict)")
 
 
 REVIEW_COLUMNS = ["feature", "source_id", "source_name", "match_id", "match_method", "area_mu", "plan_mu", "problems",
@@ -279,7 +281,8 @@ def run_import(args: argparse.Namespace) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        ``file``, ``layer``, ``crs``, ``apply``, ``who``, ``source``, ``accept_flagged``.
+        ``file``, ``layer``, ``crs``, ``apply``, ``who``, ``source``, ``accept_flagged``, ``based_on`` (the
+        version a review printed: the store refuses the change when the layer moved on since).
 
     Returns
     -------
@@ -289,7 +292,12 @@ def run_import(args: argparse.Namespace) -> int:
     from geo.io import importer, open_store
     from geo.io.store import ConflictError, StoreError
     store = open_store()
-    data, based_on = store.load(), store.version(args.layer)
+    based_on = store.version(args.layer)  # before the data is read: a save in between is then a conflict
+    if args.based_on and args.based_on != based_on:
+        print(f"import not stored: the {args.layer} layer was changed since your review (version {based_on}, you "
+              f"reviewed {args.based_on}): review again", file=sys.stderr)
+        return 1
+    data = store.load()
     try:
         rv = importer.review(args.file, data, args.layer, args.crs)
     except importer.ImportFailed as err:
@@ -300,7 +308,8 @@ def run_import(args: argparse.Namespace) -> int:
     flagged = int((rv.report.acceptable & rv.report.flagged).sum())
     more = f", {flagged} more with warnings (--accept-flagged)" if flagged else ""
     if not args.apply:
-        print(f"{len(ok)} feature(s) ready to store{more}; run again with --apply to store them")
+        print(f"{len(ok)} feature(s) ready to store{more}; reviewed against {args.layer} version {based_on}: "
+              f"run again with --apply --based-on {based_on} to store them")
         return 0 if len(ok) else 1
     if not len(ok):
         why = f" ({flagged} feature(s) with warnings: review them, then --accept-flagged)" if flagged else ""
