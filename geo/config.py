@@ -75,6 +75,20 @@ CONTACT_KEYS = ("org", "person", "phone", "email", "address")
 """The lines of the promoter's contact block on fact sheets, in print order."""
 SNAPSHOT_GEOM_TOL_DEG = 1e-6
 """Below this (~0.1 m) a geometry counts as unchanged between two snapshots."""
+SNAPSHOT_METADATA_MAX_BYTES = 1024 * 1024
+"""A snapshot's sidecar ``*.metadata.json`` larger than this is listed as a problem, not read."""
+SNAPSHOT_MAX_BYTES = 1024 * 1024 * 1024
+"""A snapshot file larger than this is not read back (comparison, download)."""
+SNAPSHOT_ZIP_MAX_MEMBERS = 200
+"""A zipped snapshot (or an Excel file) with more members than this is not read back."""
+SNAPSHOT_ZIP_MAX_MEMBER_BYTES = 512 * 1024 * 1024
+"""A member of a zipped snapshot that unpacks to more than this is refused (counted while unpacking)."""
+SNAPSHOT_ZIP_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+"""A zipped snapshot whose members unpack to more than this in all is refused (zip bombs)."""
+FILE_NAME_MAX_BYTES = 255
+"""The longest file name (UTF-8 bytes) most file systems take: exported names are cut to fit."""
+FILE_SUFFIX_RESERVE_BYTES = 40
+"""Bytes of a snapshot's file name kept for its format's suffix and ``.metadata.json``."""
 
 # ------------------------------------------------------------------ map and scale thresholds
 DEFAULT_CENTER = (29.55, 106.36)
