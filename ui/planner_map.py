@@ -12,7 +12,6 @@ import re
 import time
 from typing import Any
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -21,12 +20,13 @@ from geo.core.filter import Filter, Selection, reached_zones, unlocated
 from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.core.model import PlanData
 from geo.render import popup
+from geo.render.elements.layercontrol import LayerControl
 from geo.render.elements.reach import Reach
 from geo.render.layers import labels
 from geo.render.layers.highlight import highlight_group
 from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
 from geo.render.options import MapOptions
-from ui import basemap, mapcache, selection, state
+from ui import basemap, guard, mapcache, notice, selection, state
 
 CLICKED_ID = re.compile(r"(?:编号|ID)\s+(\S+)\s*$")
 """The feature's id at the end of its tooltip (the label of ``project_id`` / ``zone_id`` in either language)."""
@@ -109,9 +109,9 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     build_s = time.perf_counter() - started
     hl = highlight_group(data, st.session_state["selected"], opts.basemap)
     ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True, feature_group_to_add=[parcels, hl],
-                    layer_control=folium.LayerControl(collapsed=True, position="topright"), returned_objects=RETURNED,
+                    layer_control=LayerControl(collapsed=True, position="topright"), returned_objects=RETURNED,
                     **fly_to(gcj))
-    st.caption(f"{i18n.t('render_time', lang)} {build_s * 1000:.0f} ms · {len(sel.parcels)} / {len(data.parcels)} "
+    notice.caption(f"{i18n.t('render_time', lang)} {build_s * 1000:.0f} ms · {len(sel.parcels)} / {len(data.parcels)} "
                f"{i18n.t('parcels_thematic', lang)} · {len(sel.zones)} / {len(data.zones)} {i18n.t('zone', lang)}")
     reach_note(data, sel, reached, lang)
     return ret, gcj
@@ -128,7 +128,7 @@ def reach_note(data: PlanData, sel: Selection, reached: list[str] | None, lang: 
     shown = i18n.pick(i18n.REASONS, "list_sep", lang).join(local[:REACH_NAMES_SHOWN])
     if len(local) > REACH_NAMES_SHOWN:
         shown += i18n.t("and_more", lang, n=len(local) - REACH_NAMES_SHOWN)
-    st.caption(i18n.t("reach_note", lang, k=len(reached), n=len(sel.zones), names=shown or "—",
+    notice.caption(i18n.t("reach_note", lang, k=len(reached), n=len(sel.zones), names=shown or "—",
                       rest=len(sel.zones) - len(reached)))
 
 
@@ -169,7 +169,7 @@ def details(data: PlanData, lang: str) -> None:
     elif len(zrow):
         st.markdown(popup.table_html(zrow.iloc[0], popup.ZONE_FIELDS, lang, names), unsafe_allow_html=True)
     else:
-        st.caption(i18n.t("click_hint", lang))
+        notice.caption(i18n.t("click_hint", lang))
 
 
 def not_located(data: PlanData, sel: Selection, lang: str) -> None:
@@ -192,6 +192,7 @@ def not_located(data: PlanData, sel: Selection, lang: str) -> None:
 
 
 @st.fragment
+@guard.guarded
 def map_tab(data: PlanData, sel: Selection, flt: Filter, lang: str, started: float) -> None:
     """The map tab, a fragment: the map, then the selected feature's record beside it.
 

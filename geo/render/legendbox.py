@@ -6,12 +6,12 @@ Swatches are small inline SVGs drawn with the map's own styles; every text is es
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
 
 from geo import i18n
+from geo.render import markup, style
 
 NEUTRAL = "#374151"
 
@@ -23,7 +23,7 @@ def swatch(shape: str, colour: str, dash: str | None = None, fill_opacity: float
     ----------
     shape : {"area", "line", "point"}
     colour : str
-        CSS colour (escaped here).
+        CSS colour; anything but a plain colour (:func:`geo.render.style.css_colour`) is drawn grey.
     dash : str, optional
         SVG/Leaflet dash array ("6 4").
     fill_opacity : float, default 0.25
@@ -33,8 +33,8 @@ def swatch(shape: str, colour: str, dash: str | None = None, fill_opacity: float
     -------
     str
     """
-    c = html.escape(colour, quote=True)
-    d = f' stroke-dasharray="{html.escape(dash, quote=True)}"' if dash else ""
+    c = markup.html(style.css_colour(colour))
+    d = f' stroke-dasharray="{markup.html(dash)}"' if dash else ""
     if shape == "line":
         body = f'<line x1="1" y1="7" x2="29" y2="7" stroke="{c}" stroke-width="4"{d}/>'
     elif shape == "point":
@@ -60,9 +60,9 @@ def row(mark: str, text: str, group: folium.FeatureGroup | None = None) -> str:
     -------
     str
     """
-    tie = f' data-scimap-group="{html.escape(group.get_name(), quote=True)}"' if group is not None else ""
+    tie = f' data-scimap-group="{markup.html(group.get_name())}"' if group is not None else ""
     return (f'<div class="scimap-legend-row"{tie} style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-            f'{mark}<span>{html.escape(text)}</span></div>')
+            f'{mark}<span>{markup.html(text)}</span></div>')
 
 
 def section(title: str, rows: list[str]) -> str:
@@ -81,7 +81,7 @@ def section(title: str, rows: list[str]) -> str:
     """
     if not rows:
         return ""
-    return f'<div class="scimap-legend-section" style="margin-top:5px"><b>{html.escape(title)}</b>{"".join(rows)}</div>'
+    return f'<div class="scimap-legend-section" style="margin-top:5px"><b>{markup.html(title)}</b>{"".join(rows)}</div>'
 
 
 def layer_row(layer: dict[str, Any], group: folium.FeatureGroup, lang: str) -> str:

@@ -19,6 +19,7 @@ from geo.core.filter import Selection, reached_zones
 from geo.core.gcj02 import wgs84_to_gcj02
 from geo.core.model import PlanData
 from geo.render import assets, basemaps
+from geo.render.elements.layercontrol import LayerControl
 from geo.render.elements.legend import Legend
 from geo.render.elements.reach import Reach
 from geo.render.elements.renderer import Renderer
@@ -127,7 +128,7 @@ def build_map(data: PlanData, sel: Selection, opts: MapOptions, bounds: tuple[fl
     parcels = parcel_layer(sel, opts, bounds, zoom)
     Reach(reached_zones(data, sel)).add_to(parcels)
     parcels.add_to(m)
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    LayerControl(collapsed=True, position="topright").add_to(m)
     assets.localize(m, opts.asset_base)
     return m
 

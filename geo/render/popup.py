@@ -8,7 +8,6 @@ beside the map is an escaped table (:func:`table_html`).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from geo import i18n
 from geo.core.missing import is_blank
+from geo.render import markup
 
 PARCEL_FIELDS = ["project_id", "name_zh", "name_en", "kind", "sector_zh", "sector_en", "sector_group_zh",
                  "sector_group_en", "zone_name_zh", "zone_name_en", "region_zh", "district", "function_zh", "function_en",
@@ -185,7 +185,7 @@ def table_html(row: pd.Series, fields: list[str], lang: str, names: Mapping[str,
     for f, (v,) in shown(row.to_frame().T, fields, lang, names).items():
         if v:
             cells.append(f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;white-space:nowrap'>"
-                         f"{html.escape(i18n.label(f, lang))}</th><td>{html.escape(v)}</td></tr>")
+                         f"{markup.html(i18n.label(f, lang))}</th><td>{markup.html(v)}</td></tr>")
     return "<table style='font-size:12px;max-width:420px'>" + "".join(cells) + "</table>"
 
 

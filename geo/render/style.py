@@ -6,13 +6,14 @@ style function would become a giant JavaScript switch.
 
 from __future__ import annotations
 
-import html
+import re
 from collections.abc import Sequence
 
 import mapclassify
 import numpy as np
 
 from geo import i18n
+from geo.render import markup
 
 # Planner's sector groups (data/src/sectors.csv) → colour (Okabe–Ito based, distinct on light tiles)
 SECTOR_GROUP_COLOURS = {
@@ -33,6 +34,30 @@ SECTOR_GROUP_COLOURS = {
 SEQUENTIAL = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
 NO_DATA = "#d1d5db"
 PRECISE_SOURCES = ("surveyed", "digitised")  # drawn solid; schematic and gazetteer geometry dashed
+FALLBACK_COLOUR = "#444444"
+BORDERS = frozenset({"solid", "dashed", "dotted"})
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(?:rgb|hsl)a?\([0-9.,%\s]{1,40}\)")
+
+
+def css_colour(value: object, fallback: str = FALLBACK_COLOUR) -> str:
+    """A colour from the data as it may go into a style: a hex, a colour name or ``rgb()``/``hsl()`` of numbers.
+
+    A layer's colour comes from its manifest; written into an inline style, text such as
+    ``red;background:url(//host/x)`` would make the page fetch from elsewhere. Anything that is not a
+    plain colour is replaced.
+
+    Parameters
+    ----------
+    value : object
+        The colour as given.
+    fallback : str, default FALLBACK_COLOUR
+
+    Returns
+    -------
+    str
+    """
+    s = str(value).strip() if isinstance(value, str) else ""
+    return s if _COLOUR.fullmatch(s) else fallback
 
 
 def group_colour(group_zh: str) -> str:
@@ -138,11 +163,11 @@ def legend_html(title: str, rows: list[tuple[str, str, str]]) -> str:
     """
     items = "".join(
         f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-        f'<span style="display:inline-block;width:14px;height:14px;background:{html.escape(c)};'
-        f'border:2px {html.escape(b)} #333;opacity:.85"></span>{html.escape(lbl)}</div>'
+        f'<span style="display:inline-block;width:14px;height:14px;background:{markup.html(css_colour(c))};'
+        f'border:2px {markup.html(b if b in BORDERS else "solid")} #333;opacity:.85"></span>{markup.html(lbl)}</div>'
         for c, lbl, b in rows
     )
-    return f'<div class="scimap-legend-section" style="margin-top:5px"><b>{html.escape(title)}</b>{items}</div>'
+    return f'<div class="scimap-legend-section" style="margin-top:5px"><b>{markup.html(title)}</b>{items}</div>'
 
 
 def class_rows(bins: list[float], digits: int) -> list[tuple[str, str, str]]:

@@ -7,12 +7,10 @@ only its own section. Rows tied to a layer (``data-scimap-group``) are hidden wh
 
 from __future__ import annotations
 
-import html
-
 import folium
 from branca.element import Template
 
-from geo.render import safe_render
+from geo.render import markup, safe_render
 from geo.render.elements.inmap import InMap
 
 ORDER = ("base", "parcels")  # sections in this order, any other key after them
@@ -89,7 +87,7 @@ class Legend(InMap):
         self.html = html_text
         self.key = key
         self.position = position
-        self.title = html.escape(title)
+        self.title = markup.html(title)
         self.group_names = [g.get_name() for g in groups or []]
         self.order = list(ORDER)
 
