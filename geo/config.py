@@ -63,6 +63,10 @@ IMPORT_MAX_FEATURES = 20000
 """An import with more features than this is refused."""
 IMPORT_AREA_FLAG_REL = 0.10
 """An imported boundary more than 10 % off the plan's 亩 is flagged for review."""
+MAX_FEATURE_VERTICES = 20000
+"""A stored feature has at most this many vertices (the shipped data's largest has about 200): the one
+storable rule (:mod:`geo.core.storable`) makes the store refuse more and the loader report it, and the
+importer caps reading at it, so one enormous boundary cannot make loading slow and every map page huge."""
 
 # ------------------------------------------------------------------ validation tolerances
 AREA_DRIFT_REL = 0.005
