@@ -155,7 +155,7 @@ def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
     got = st.session_state.get("fs_pdf_bytes")
     if got and got[0] == tuple(picks) and got[1] == lang:
         st.download_button(t("promo_pdf_dl"), got[2], file_name=f"{stem}.pdf", mime="application/pdf", key="fs_pdf")
-    st.components.v1.html(page, height=700, scrolling=True)
+    st.iframe(page, height=700)  # our own escaped HTML (factsheet_html), never a user's
     return picks
 
 
