@@ -26,6 +26,8 @@ SCIMAP_SYNTHETIC
     Add this many synthetic cadastral parcels to the shipped data (district-scale demo and tests).
 SCIMAP_TIMING
     Print per-section timings of each app run to stderr when set to a non-empty value.
+SCIMAP_IMPORT_TIMEOUT
+    Seconds one upload may take to read (default :data:`IMPORT_TIMEOUT_S`; tests set a short one).
 """
 
 from __future__ import annotations
@@ -63,6 +65,20 @@ IMPORT_MAX_FEATURES = 20000
 """An import with more features than this is refused."""
 IMPORT_AREA_FLAG_REL = 0.10
 """An imported boundary more than 10 % off the plan's 亩 is flagged for review."""
+IMPORT_TIMEOUT_S = 60.0
+"""Reading one upload (in a worker process) may take this long; then the worker is killed and the file
+refused. ``SCIMAP_IMPORT_TIMEOUT`` overrides it (:func:`import_timeout_s`)."""
+IMPORT_MEMORY_MB = 2048
+"""The address space of the worker process that reads an upload (``RLIMIT_AS``)."""
+IMPORT_MAX_LAYERS = 20
+"""An upload with more layers than this is refused."""
+IMPORT_MAX_VERTICES = 1_000_000
+"""An upload with more vertices than this in all is refused, counted while reading (the per-feature cap
+is :data:`MAX_FEATURE_VERTICES`)."""
+IMPORT_MAX_JSON_DEPTH = 64
+"""A JSON upload nested deeper than this is refused before it is parsed."""
+IMPORT_MAX_MEMBERS = 200
+"""An uploaded archive with more members than this is refused."""
 MAX_FEATURE_VERTICES = 20000
 """A stored feature has at most this many vertices (the shipped data's largest has about 200): the one
 storable rule (:mod:`geo.core.storable`) makes the store refuse more and the loader report it, and the
@@ -225,3 +241,41 @@ def settings() -> Settings:
     Settings
     """
     return Settings.from_env(os.environ)
+
+
+def import_timeout_s() -> float:
+    """How long reading one upload may take: ``SCIMAP_IMPORT_TIMEOUT`` seconds, else :data:`IMPORT_TIMEOUT_S`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ConfigError
+        When the variable is not a number of seconds above 0.
+    """
+    raw = os.environ.get("SCIMAP_IMPORT_TIMEOUT", "").strip()
+    try:
+        s = float(raw) if raw else IMPORT_TIMEOUT_S
+    except ValueError:
+        raise ConfigError(f"SCIMAP_IMPORT_TIMEOUT={raw!r} is not a number of seconds") from None
+    if not 0 < s < 3600:
+        raise ConfigError(f"SCIMAP_IMPORT_TIMEOUT={raw!r} is outside 0…3600 s")
+    return s
+
+
+def worker_env() -> dict[str, str]:
+    """The environment of a worker process that reads an upload: this one without proxy variables.
+
+    GDAL's own proxy option (:mod:`geo.io.gdal_env`) sends any request to an address that does not
+    answer; removing ``no_proxy`` (and the other proxy variables) leaves no host exempt from it.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    proxies = {"http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "no_proxy"}
+    env = {k: v for k, v in os.environ.items() if k.lower() not in proxies}
+    env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
+    return env
