@@ -65,26 +65,26 @@ def _number(v: object, whole: bool) -> bool:
 
 
 def _check(key: str, kind: str, v: object) -> str | None:
-    """What is wrong with a sidecar's value (None: nothing)."""
+    """What is wrong with a sidecar's value (None: nothing); the wording of ``geo.i18n.MESSAGES`` (``snap_*``)."""
     if kind in ("text", "time", "crs"):
         if not isinstance(v, str) or not v.strip():
-            return f"{key} is {_kind(v)}, not a text"
+            return f"the key {key} is {_kind(v)}, not a text"
         if kind == "time":
             try:
                 dt.datetime.fromisoformat(v)
             except ValueError:
-                return f"{key} '{v[:40]}' is not a time"
+                return f"the key {key} is '{v[:40]}', not an ISO time"
         if kind == "crs" and v not in CRS_CHOICES:
-            return f"crs '{v[:40]}' is not one of {', '.join(CRS_CHOICES)}"
+            return f"the key {key} is '{v[:40]}', not one of {', '.join(CRS_CHOICES)}"
         return None
     if not isinstance(v, dict):
-        return f"{key} is {_kind(v)}, not an object"
+        return f"the key {key} is {_kind(v)}, not an object"
     for k in COUNT_KEYS if kind == "counts" else TOTAL_KEYS:
         x = v.get(k)
         if kind == "counts" and not _number(x, whole=True):
-            return f"{key}.{k} is {_kind(x)}, not a whole number ≥ 0"
+            return f"counts.{k} is {_kind(x)}, not a whole number"
         if kind == "totals" and x is not None and not _number(x, whole=False):
-            return f"{key}.{k} is {_kind(x)}, not a number ≥ 0"
+            return f"totals.{k} is {_kind(x)}, not a number"
     return None
 
 
@@ -109,6 +109,10 @@ def read_metadata(side: str | os.PathLike) -> dict:
     """
     side = Path(side)
     name = side.name
+    if side.is_symlink():
+        raise ExportError("is a symbolic link: not read")
+    if side.exists() and not side.is_file():
+        raise ExportError("is not a regular file")
     try:
         with open(side, "rb") as fh:
             raw = fh.read(config.SNAPSHOT_METADATA_MAX_BYTES + 1)
@@ -122,15 +126,14 @@ def read_metadata(side: str | os.PathLike) -> dict:
         raise ExportError(f"cannot be read as UTF-8 JSON ({str(e)[:80]})") from e
     if not isinstance(meta, dict):
         raise ExportError(f"is a JSON {_kind(meta).split(' ')[-1]}, not an object")
-    missing = [k for k in SCHEMA if k not in meta]
-    if missing:
-        raise ExportError(f"key(s) missing: {', '.join(missing)}")
     for key, kind in SCHEMA.items():
+        if key not in meta:
+            raise ExportError(f"lacks the key {key}")
         if (problem := _check(key, kind, meta[key])) is not None:
-            raise ExportError(f"{problem}")
+            raise ExportError(problem)
     own = name[: -len(SIDECAR)] if name.endswith(SIDECAR) else ""
     if meta["file"] != own:
-        raise ExportError(f"names the file '{str(meta['file'])[:80]}', not its own '{own}'")
+        raise ExportError(f"names {str(meta['file'])[:80]} as its file, not {own}")
     return meta
 
 
@@ -157,7 +160,7 @@ def read_sidecar(side: str | os.PathLike) -> dict:
 
 
 def confined(folder: str | os.PathLike, file: str) -> Path:
-    """The path of a snapshot file that must be a regular file directly inside ``folder``.
+    """The path of a snapshot file that must be a regular file directly inside ``folder``, not a link.
 
     Parameters
     ----------
@@ -174,26 +177,33 @@ def confined(folder: str | os.PathLike, file: str) -> Path:
     Raises
     ------
     ExportError
-        The name holds a separator or is not a plain name, the file is missing, is not a regular file,
-        or resolves (through a link) outside the folder (the message does not repeat the name).
+        "its file <file> …": not a plain name (a separator, ``..``, an absolute path), missing, a symbolic
+        link, not a regular file, or resolving outside the folder.
     """
+    shown = str(file)[:80]
     if (not isinstance(file, str) or not file or file in (".", "..") or "/" in file or "\\" in file
             or "\x00" in file or Path(file).name != file):
-        raise ExportError(f"'{str(file)[:80]}' is not a plain file name in the snapshot folder")
+        raise ExportError(f"its file {shown} is not a plain file name in the snapshot folder")
     base = Path(folder)
     path = base / file
+    if path.is_symlink():
+        raise ExportError(f"its file {shown} is a symbolic link: not served")
+    if not path.exists():
+        raise ExportError(f"its file {shown} is missing")
+    if not path.is_file():
+        raise ExportError(f"its file {shown} is not a regular file")
     try:
-        real, home = path.resolve(strict=True), base.resolve(strict=True)
+        outside = path.resolve(strict=True).parent != base.resolve(strict=True)
     except (OSError, RuntimeError) as e:
-        raise ExportError("no such file") from e
-    if real.parent != home:
-        raise ExportError("leads outside the snapshot folder: refused")
+        raise ExportError(f"its file {shown} is missing") from e
+    if outside:
+        raise ExportError(f"its file {shown} lies outside the snapshot folder")
     try:
-        mode = real.stat().st_mode
+        mode = os.stat(path, follow_symlinks=False).st_mode
     except OSError as e:
         raise ExportError(f"cannot be read ({e.strerror})") from e
     if not stat.S_ISREG(mode):
-        raise ExportError("not a regular file: refused")
+        raise ExportError(f"its file {shown} is not a regular file")
     return path
 
 
@@ -217,7 +227,7 @@ def check_size(path: str | os.PathLike) -> int:
     size = Path(path).stat().st_size
     if size > config.SNAPSHOT_MAX_BYTES:
         raise ExportError(f"{size / 2**20:.0f} MB is over the {config.SNAPSHOT_MAX_BYTES // 2**20} MB "
-                          "limit of a snapshot read back")
+                          "limit for reading snapshots back")
     return size
 
 
@@ -245,7 +255,7 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     except OSError as e:
         raise ExportError(f"cannot be read ({e.strerror})") from e
     if len(data) > cap:
-        raise ExportError(f"over the {cap // 2**20} MB limit of a snapshot read back")
+        raise ExportError(f"{len(data) / 2**20:.0f} MB is over the {cap // 2**20} MB limit for reading snapshots back")
     return data
 
 
@@ -274,20 +284,23 @@ def check_archive(path: str | os.PathLike) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > config.SNAPSHOT_ZIP_MAX_MEMBERS:
-                raise ExportError(f"{len(infos)} archive members, over the limit of "
-                                  f"{config.SNAPSHOT_ZIP_MAX_MEMBERS}")
+                raise ExportError(f"holds {len(infos)} members, over the limit of {config.SNAPSHOT_ZIP_MAX_MEMBERS}")
             total = 0
             for info in infos:
-                if info.file_size > member_cap or total + info.file_size > total_cap:
-                    raise ExportError(f"unpacks to more than {min(member_cap, total_cap) // 2**20} MB: refused")
+                member = info.filename[:80]
+                if info.file_size > member_cap:
+                    raise ExportError(f"member {member} unpacks to more than {member_cap // 2**20} MB: refused")
+                if total + info.file_size > total_cap:
+                    raise ExportError(f"unpacks to more than {total_cap // 2**20} MB: refused")
                 seen = 0
                 with zf.open(info) as src:
                     while chunk := src.read(_CHUNK):
                         seen += len(chunk)
                         total += len(chunk)
-                        if seen > member_cap or total > total_cap:
-                            raise ExportError(f"unpacks to more than "
-                                              f"{min(member_cap, total_cap) // 2**20} MB: refused")
+                        if seen > member_cap:
+                            raise ExportError(f"member {member} unpacks to more than {member_cap // 2**20} MB: refused")
+                        if total > total_cap:
+                            raise ExportError(f"unpacks to more than {total_cap // 2**20} MB: refused")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as e:
         raise ExportError(f"not a readable zip archive ({str(e)[:80]})") from e
 
