@@ -48,6 +48,9 @@ class FileLayout:
         One JSON record per stored change (``history.jsonl``).
     lock : Path
         Held while a change is written (``.store.lock``).
+    journal : Path
+        The intent of a change being written (``.store.journal``): present only while a save is under
+        way or was interrupted (:meth:`geo.io.store.FileStore.recover` finishes or rolls it back).
     manifest : Path
         The layer manifest (``layers/manifest.json``).
     src : Path
@@ -67,6 +70,7 @@ class FileLayout:
     PARCELS: ClassVar[str] = "parcels.geojson"
     HISTORY: ClassVar[str] = "history.jsonl"
     LOCK: ClassVar[str] = ".store.lock"
+    JOURNAL: ClassVar[str] = ".store.journal"
     MANIFEST: ClassVar[str] = "manifest.json"
     SRC: ClassVar[str] = "src"
     FUNCTIONAL_AREAS: ClassVar[str] = "functional_areas.csv"
@@ -94,6 +98,7 @@ class FileLayout:
     parcels = property(lambda self: self.data_dir / self.PARCELS)
     history = property(lambda self: self.data_dir / self.HISTORY)
     lock = property(lambda self: self.data_dir / self.LOCK)
+    journal = property(lambda self: self.data_dir / self.JOURNAL)
     manifest = property(lambda self: self.layers_dir / self.MANIFEST)
     src = property(lambda self: self.data_dir / self.SRC)
     functional_areas = property(lambda self: self.src / self.FUNCTIONAL_AREAS)
@@ -127,11 +132,12 @@ class FileLayout:
         Returns
         -------
         list of Path
-            Sorted within each folder; files that do not exist are left out.
+            Sorted within each folder; files that do not exist and hidden files (the store's own, such as
+            a save's staged files) are left out.
         """
         files = (sorted(self.data_dir.glob("*.csv")) + [self.parcels, self.functional_areas]
                  + sorted(self.layers_dir.glob("*")))
-        return [f for f in files if f.is_file()]
+        return [f for f in files if f.is_file() and not f.name.startswith(".")]
 
 
 def _rel(path: Path) -> str:
