@@ -1,5 +1,11 @@
 """The planning map's export tab: a snapshot of the current selection in a chosen format and CRS,
-the saved snapshots (times in Asia/Shanghai), and what changed between two of them."""
+the saved snapshots (times in Asia/Shanghai), and what changed between two of them.
+
+Every message naming a file, a filter or an error is shown literally (:mod:`ui.notice`). The list shows
+only well-formed snapshots of the folder (:func:`geo.io.snapshots.scan_snapshots`); each sidecar that is
+not is a warning naming it and what is wrong; downloads read through :func:`geo.io.snapshots.snapshot_bytes`,
+which checks the file again.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from geo import i18n
 from geo.core.filter import Filter
 from geo.core.model import PlanData
 from geo.io import export, snapshots
-from ui import basemap, choices, state
+from ui import basemap, choices, notice, state
 from ui.labels import columns, local_time
 
 RANGE = re.compile(r"(\d*(?:\.\d+)?)-(\d*(?:\.\d+)?)(mu|yi)")
@@ -61,11 +67,13 @@ def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
             snap = export.export(data, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=_map_view())
             st.session_state["last_snapshot"] = str(snap.path)
         except export.ExportError as err:
-            st.error(f"{i18n.t('export_failed', lang)}{i18n.t('colon', lang)}{i18n.message(str(err), lang)}")
+            st.session_state.pop("last_snapshot", None)
+            notice.error(f"{i18n.t('export_failed', lang)}{i18n.t('colon', lang)}{i18n.message(str(err), lang)}")
     last = st.session_state.get("last_snapshot")
-    if last and Path(last).is_file():
-        st.success(f"{i18n.t('export_done', lang)}{i18n.t('colon', lang)}{Path(last).name}")
-        st.download_button(i18n.t("download", lang), lambda p=last: Path(p).read_bytes(), file_name=Path(last).name,
+    if last and Path(last).is_file() and not Path(last).is_symlink():
+        name = Path(last).name
+        notice.success(f"{i18n.t('export_done', lang)}{i18n.t('colon', lang)}{name}")
+        st.download_button(i18n.t("download", lang), lambda n=name: snapshots.snapshot_bytes(n), file_name=name,
                            key="dl_last")
 
 
@@ -74,21 +82,27 @@ def _compare(hist: pd.DataFrame, lang: str) -> None:
     a = c1.selectbox(i18n.t("compare_a", lang), list(hist.file), index=1, key="cmp_a")
     b = c2.selectbox(i18n.t("compare_b", lang), list(hist.file), index=0, key="cmp_b")
     if st.button(i18n.t("compare", lang)):
-        diff = snapshots.compare(hist[hist.file == a].path.iloc[0], hist[hist.file == b].path.iloc[0])
+        try:
+            diff = snapshots.compare(hist[hist.file == a].path.iloc[0], hist[hist.file == b].path.iloc[0])
+        except export.ExportError as err:
+            notice.error(f"{i18n.t('compare_failed', lang)}{i18n.t('colon', lang)}{i18n.message(str(err), lang)}")
+            return
         if len(diff):
             diff = diff.assign(change=[i18n.value("change", c, lang) for c in diff.change],
                                layer=[i18n.value("layer", x, lang) for x in diff.layer])
             st.dataframe(diff, hide_index=True, width="stretch", column_config=columns(diff.columns, lang))
         else:
-            st.info(i18n.t("no_differences", lang))
+            notice.info(i18n.t("no_differences", lang))
 
 
 def history(lang: str) -> None:
-    """The saved snapshots: list, download one, compare two."""
+    """The saved snapshots: list, download one, compare two; each unusable sidecar a warning naming it."""
     st.subheader(i18n.t("history", lang))
-    hist = snapshots.list_snapshots()
+    hist, problems = snapshots.scan_snapshots()
+    for p in problems:
+        notice.warning(i18n.t("snapshot_skipped", lang, file=p.sidecar, why=i18n.message(p.why, lang)))
     if not len(hist):
-        st.caption(i18n.t("history_empty", lang))
+        notice.caption(i18n.t("history_empty", lang))
         return
     shown = hist.drop(columns=["path"]).assign(
         created=local_time(hist.created), crs=[crs_title(c, lang) if c in export.CRS_CHOICES else c for c in hist.crs],
@@ -97,7 +111,7 @@ def history(lang: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=columns(shown.columns, lang))
     pick = st.selectbox(i18n.t("history_pick", lang), list(hist.file), key="hist_pick")
     row = hist[hist.file == pick].iloc[0]
-    st.download_button(i18n.t("download", lang), lambda p=row.path: Path(p).read_bytes(), file_name=row.file,
+    st.download_button(i18n.t("download", lang), lambda n=row.file: snapshots.snapshot_bytes(n), file_name=row.file,
                        key="dl_hist")
     if len(hist) > 1:
         _compare(hist, lang)
@@ -114,6 +128,6 @@ def export_tab(data: PlanData, flt: Filter, lang: str) -> None:
     lang : {"zh", "en"}
     """
     st.subheader(i18n.t("export_title", lang))
-    st.caption(i18n.t("export_hint", lang))
+    notice.caption(i18n.t("export_hint", lang))
     make_snapshot(data, flt, lang)
     history(lang)

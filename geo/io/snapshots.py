@@ -3,12 +3,17 @@
 Snapshots live in one folder (:attr:`geo.config.Settings.snapshot_dir`, default ``snapshots/``), one
 file + sidecar JSON each, written atomically by :mod:`geo.io.export`. Comparison reads both back to
 WGS84 and reports, per layer, features added, removed and changed with the changed attributes.
+
+The folder is not trusted (:mod:`geo.io.export.readback`): a sidecar is listed only when it is a
+well-formed sidecar of a regular file beside it; any other is a :class:`Problem` naming the sidecar
+and what is wrong, shown to the user, never served. Downloads re-check the file
+(:func:`snapshot_bytes`); comparisons read archives bounded.
 """
 
 from __future__ import annotations
 
-import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +21,8 @@ import pandas as pd
 
 from geo import config
 from geo.core.missing import is_blank
-from geo.io.export import ID_COLUMN, LAYERS, read_snapshot
+from geo.io.export import ID_COLUMN, LAYERS, ExportError, read_snapshot
+from geo.io.export.readback import SIDECAR, confined, read_bytes, read_metadata
 
 LIST_COLUMNS = ["file", "created", "format", "crs", "filter", "parcels", "zones", "projects", "land_mu",
                 "output_target_yi", "data_version", "path"]
@@ -39,8 +45,62 @@ def _row(m: dict, f: Path) -> dict:
             "output_target_yi": m["totals"]["output_target_yi"], "data_version": m["data_version"], "path": str(f)}
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A sidecar of the snapshot folder that is not listed.
+
+    Attributes
+    ----------
+    sidecar : str
+        The sidecar's file name.
+    why : str
+        What is wrong (English; :func:`geo.i18n.message` reads it into the page's language).
+    """
+
+    sidecar: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.sidecar}: {self.why}"
+
+
+def scan_snapshots(folder: str | os.PathLike | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The snapshots of a folder, newest first, and the sidecars that could not be listed.
+
+    A sidecar is listed when it is small enough, valid JSON of the expected keys and types, names the
+    file it sits beside, and that file is a regular file in the folder (not a symbolic link, not a
+    path elsewhere). Every other ``*.metadata.json`` is a :class:`Problem`; nothing raises.
+
+    Parameters
+    ----------
+    folder : str or path-like, optional
+        Default: :func:`store_dir`.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of Problem)
+        The listing (columns :data:`LIST_COLUMNS`) and the problems, by sidecar name.
+    """
+    folder = Path(folder or store_dir())
+    rows, problems = [], []
+    try:
+        sides = sorted(folder.glob("*" + SIDECAR))
+    except OSError as e:
+        return pd.DataFrame(columns=LIST_COLUMNS), [Problem(str(folder), f"cannot be listed ({e.strerror})")]
+    for side in sides:
+        try:
+            m = read_metadata(side)
+            rows.append(_row(m, confined(folder, m["file"])))
+        except ExportError as e:
+            problems.append(Problem(side.name, str(e)))
+        except OSError as e:
+            problems.append(Problem(side.name, f"cannot be read ({e.strerror})"))
+    table = pd.DataFrame(rows, columns=LIST_COLUMNS).sort_values("created", ascending=False).reset_index(drop=True)
+    return table, problems
+
+
 def list_snapshots(folder: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The snapshots in a folder, newest first (files whose sidecar is unreadable or orphaned are left out).
+    """The snapshots in a folder, newest first (sidecars that are not usable are left out: :func:`scan_snapshots`).
 
     Parameters
     ----------
@@ -52,17 +112,34 @@ def list_snapshots(folder: str | os.PathLike | None = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`LIST_COLUMNS`.
     """
+    return scan_snapshots(folder)[0]
+
+
+def snapshot_bytes(name: str, folder: str | os.PathLike | None = None) -> bytes:
+    """The bytes of a listed snapshot for a download, checked again as it is read.
+
+    Parameters
+    ----------
+    name : str
+        The file's name (a plain name in the folder).
+    folder : str or path-like, optional
+        Default: :func:`store_dir`.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ExportError
+        ``<name>: <why>`` when the file is not (or no longer) a listed snapshot's regular file, or too large.
+    """
     folder = Path(folder or store_dir())
-    rows = []
-    for side in sorted(folder.glob("*.metadata.json")):
-        try:
-            m = json.loads(side.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        f = folder / m.get("file", "")
-        if f.is_file():
-            rows.append(_row(m, f))
-    return pd.DataFrame(rows, columns=LIST_COLUMNS).sort_values("created", ascending=False).reset_index(drop=True)
+    try:
+        read_metadata(confined(folder, str(name) + SIDECAR))
+        return read_bytes(confined(folder, name))
+    except ExportError as e:
+        raise ExportError(f"{name}: {e}") from None
 
 
 def _norm(v: object) -> object:
@@ -114,6 +191,11 @@ def compare(path_a: str | os.PathLike, path_b: str | os.PathLike) -> pd.DataFram
         Rows ``layer, id, change, attributes``: change is added, removed or changed; attributes lists
         the changed columns (and ``geometry`` when it moved more than
         :data:`geo.config.SNAPSHOT_GEOM_TOL_DEG`).
+
+    Raises
+    ------
+    ExportError
+        ``<file>: <why>`` when a snapshot cannot be read back (:func:`geo.io.export.read_snapshot`).
     """
     a, b = read_snapshot(path_a), read_snapshot(path_b)
     rows = []

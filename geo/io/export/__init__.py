@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
-import json
 import os
 import pkgutil
 import shutil
@@ -45,8 +44,9 @@ from geo.io.export.base import (
     unregister,
 )
 from geo.io.export.common import file_stem, from_crs, layers_of, metadata, metadata_json, to_crs
+from geo.io.export.readback import SIDECAR, check_archive, read_metadata
 
-_SHARED = ("base", "common")  # modules of this package that are not formats
+_SHARED = ("base", "common", "readback")  # modules of this package that are not formats
 
 
 def _discover() -> None:
@@ -73,15 +73,29 @@ def _out_dir(out_dir: str | os.PathLike) -> Path:
     return out
 
 
+def _target(path: Path) -> Path:
+    """``path`` if a file may be renamed onto it: refused when a folder, a link or anything but a file stands there."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise ExportError(f"cannot write {path}: a folder or another non-file is in the way")
+    return path
+
+
 def _publish(fmt: ExportFormat, job: Job, out_dir: Path) -> Snapshot:
     """Write the file and its sidecar in the job's folder, then rename both into ``out_dir``."""
     made = fmt.write(job)
     meta = job.meta | {"file": made.name, "sha256": hashlib.sha256(made.read_bytes()).hexdigest()}
-    side = job.folder / (made.name + ".metadata.json")
+    side = job.folder / (made.name + SIDECAR)
     side.write_text(metadata_json(meta), encoding="utf-8")
-    final, final_side = out_dir / made.name, out_dir / side.name
-    os.replace(made, final)
-    os.replace(side, final_side)
+    final, final_side = _target(out_dir / made.name), _target(out_dir / side.name)
+    try:
+        os.replace(made, final)
+    except OSError as e:
+        raise ExportError(f"cannot write {final}: {e.strerror}") from None
+    try:
+        os.replace(side, final_side)
+    except OSError as e:
+        final.unlink(missing_ok=True)  # a snapshot without its sidecar is not left behind
+        raise ExportError(f"cannot write {final_side}: {e.strerror}") from None
     return Snapshot(final, final_side, meta)
 
 
@@ -134,6 +148,8 @@ def export(data: PlanData, f: Filter, fmt: str, out_dir: str | os.PathLike, crs:
         return _publish(writer, Job(data, sel, layers, meta, tmp, file_stem(meta), lang, view or {}), out)
     except ExportError:
         raise
+    except OSError as e:
+        raise ExportError(f"{fmt} export failed: {e.strerror or e} ({e.filename or out})") from e
     except Exception as e:
         raise ExportError(f"{fmt} export failed: {e}") from e
     finally:
@@ -142,6 +158,10 @@ def export(data: PlanData, f: Filter, fmt: str, out_dir: str | os.PathLike, crs:
 
 def read_snapshot(path: str | os.PathLike) -> dict[str, gpd.GeoDataFrame]:
     """Read an exported snapshot back into WGS84 layers with the original column names.
+
+    The sidecar is read and checked (:func:`geo.io.export.readback.read_metadata`) and the file is
+    checked for size and, when zipped, unpacked and counted member by member before a reader opens it
+    (:func:`geo.io.export.readback.check_archive`).
 
     Parameters
     ----------
@@ -156,14 +176,27 @@ def read_snapshot(path: str | os.PathLike) -> dict[str, gpd.GeoDataFrame]:
     Raises
     ------
     ExportError
-        When the snapshot's format is not one that is read back (the HTML map).
+        ``<file>: <why>`` when the sidecar or the file is unusable, too large, or not a format that is
+        read back (the HTML map).
     """
     path = Path(path)
-    meta = json.loads(Path(str(path) + ".metadata.json").read_text(encoding="utf-8"))
+    try:
+        meta = read_metadata(Path(str(path) + SIDECAR))
+    except ExportError as e:
+        raise ExportError(f"{path.name}{SIDECAR}: {e}") from None
     fmt = next((f for f in registered() if f.name == meta.get("format") and path.name.endswith(f.suffix)), None)
-    if fmt is None or fmt.read is None:
-        raise ExportError(f"{path}: not a snapshot this tool reads back")
-    return {k: from_crs(v, meta["crs"]) for k, v in fmt.read(path, meta["crs"]).items()}
+    if fmt is None or fmt.read is None or meta["crs"] not in CRS_CHOICES:
+        raise ExportError(f"{path.name}: not a snapshot this tool reads back")
+    try:
+        if path.is_symlink() or not path.is_file():
+            raise ExportError("is not a regular file")
+        check_archive(path)
+        layers = fmt.read(path, meta["crs"])
+    except ExportError as e:
+        raise ExportError(f"{path.name}: {e}") from None
+    except Exception as e:  # noqa: BLE001 — a file of the folder that its reader cannot read
+        raise ExportError(f"{path.name}: cannot be read back ({str(e)[:200]})") from None
+    return {k: from_crs(v, meta["crs"]) for k, v in layers.items()}
 
 
 __all__ = ["export", "read_snapshot", "register", "unregister", "registered", "get", "layers_of", "ExportError",

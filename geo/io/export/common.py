@@ -1,19 +1,23 @@
 """What every format shares: the selection as three layers, the CRS conversion (with the one GCJ-02
-shift path, :func:`geo.core.gcj02.shift_frame`), the metadata, the file name, cleaned attribute
-values, and the WKT tables of the CSV and Excel formats.
+shift path, :func:`geo.core.gcj02.shift_frame`), the metadata, the file name (cut to fit a file
+system's 255 bytes), cleaned attribute values, the one rule that keeps spreadsheet formulas out of
+exported tables (:func:`formula_leading`), and the WKT tables of the CSV and Excel formats.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import re
 import zipfile
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import config
 from geo.core import aggregate
 from geo.core.crs import WGS84
 from geo.core.filter import Filter, Selection
@@ -174,8 +178,69 @@ def metadata(data: PlanData, f: Filter, sel: Selection, fmt: str, crs: str, lang
     }
 
 
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+"""Characters no file name of a snapshot holds (separators, controls, what Windows refuses)."""
+NAME_HASH_CHARS = 8
+"""Hex digits of the hash that keeps a cut name unique."""
+
+
+def fit_name(name: str, max_bytes: int) -> str:
+    """A name cut to at most ``max_bytes`` UTF-8 bytes at a character boundary, unique by a short hash.
+
+    A name that fits is returned as it is. A longer one keeps as many whole characters as fit
+    before ``~`` and the first :data:`NAME_HASH_CHARS` hex digits of the SHA-256 of the whole name,
+    so two long names that share their beginning stay apart.
+
+    Parameters
+    ----------
+    name : str
+    max_bytes : int
+        At least ``NAME_HASH_CHARS + 1``.
+
+    Returns
+    -------
+    str
+    """
+    raw = name.encode("utf-8")
+    if len(raw) <= max_bytes:
+        return name
+    tag = "~" + hashlib.sha256(raw).hexdigest()[:NAME_HASH_CHARS]
+    head = raw[: max_bytes - len(tag)].decode("utf-8", "ignore")  # a split character is dropped whole
+    return head + tag
+
+
+def stem_max_bytes() -> int:
+    """The longest snapshot file stem: a file system's name limit less the room for suffix and sidecar.
+
+    Returns
+    -------
+    int
+        :data:`geo.config.FILE_NAME_MAX_BYTES` − :data:`geo.config.FILE_SUFFIX_RESERVE_BYTES`.
+    """
+    return config.FILE_NAME_MAX_BYTES - config.FILE_SUFFIX_RESERVE_BYTES
+
+
+def safe_name_part(text: object) -> str:
+    """A piece of a file name: no path separator, control character or character Windows refuses.
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    str
+        Such runs replaced by "-", leading dots and spaces removed ("" stays "").
+    """
+    return _UNSAFE_NAME.sub("-", str(text)).lstrip(". ")
+
+
 def file_stem(meta: dict) -> str:
     """The snapshot's file name without suffix: ``scimap_<time>_<filter>_<crs>`` (several a day are distinct).
+
+    Long filters (many Chinese names) are cut so that the file, its sidecar ``.metadata.json`` and
+    the writers' temporary names stay within :data:`geo.config.FILE_NAME_MAX_BYTES` (:func:`fit_name`:
+    a character boundary, a short hash).
 
     Parameters
     ----------
@@ -184,10 +249,13 @@ def file_stem(meta: dict) -> str:
     Returns
     -------
     str
+        At most :func:`stem_max_bytes` bytes of UTF-8.
     """
-    stamp = meta["created"][:19].replace(":", "").replace("-", "")  # 20261122T001530
-    crs = meta["crs"].replace("EPSG:", "epsg")
-    return f"scimap_{stamp}_{meta['filter_summary']}_{crs}"
+    stamp = safe_name_part(meta["created"][:19].replace(":", "").replace("-", ""))  # 20261122T001530
+    crs = safe_name_part(meta["crs"].replace("EPSG:", "epsg"))
+    head, tail = f"scimap_{stamp}_", f"_{crs}"
+    room = stem_max_bytes() - len(head.encode("utf-8")) - len(tail.encode("utf-8"))
+    return head + fit_name(safe_name_part(meta["filter_summary"]) or "all", room) + tail
 
 
 def metadata_json(meta: dict) -> str:
@@ -230,6 +298,98 @@ def clean(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         elif out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(_text)
     return out
+
+
+# ------------------------------------------------------------------ spreadsheet formulas
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP "CSV injection")."""
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+"""A text starting with a formula lead, after any number of single quotes."""
+
+
+def formula_leading(value: object) -> bool:
+    """Whether a cell is text a spreadsheet could run as a formula (the one rule of every table export).
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — ``=HYPERLINK(…)``,
+    ``-2+3+cmd|' /C calc'!A0``, ``@SUM(…)`` — is what Excel, LibreOffice and Google Sheets evaluate
+    when a CSV is opened. Texts that begin with single quotes before such a character count too, so
+    that :func:`neutral_cell` is undone exactly by :func:`restore_cell`. Numbers are never formulas:
+    ``-2.5`` in a numeric column stays a number.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+    """
+    return isinstance(value, str) and _FORMULA.match(value) is not None
+
+
+def neutral_cell(value: object) -> object:
+    """A cell as written to CSV: formula-leading text (:func:`formula_leading`) prefixed with ``'``; the rest as is.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+    """
+    return "'" + value if formula_leading(value) else value
+
+
+def restore_cell(value: object) -> object:
+    """A cell read back from a CSV snapshot: the ``'`` that :func:`neutral_cell` added is taken off.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+    """
+    if isinstance(value, str) and value.startswith("'") and formula_leading(value[1:]):
+        return value[1:]
+    return value
+
+
+def neutral_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as formulas (:func:`neutral_cell`); numeric columns untouched.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(neutral_cell)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV with a byte-order mark (Excel reads Chinese text), formulas neutralised.
+
+    The one writer of every CSV the app hands out (snapshot layers, the project table's download).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    bytes
+    """
+    return neutral_table(df).to_csv(index=False).encode("utf-8-sig")
 
 
 # ------------------------------------------------------------------ WKT tables (CSV, Excel)

@@ -12,13 +12,15 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.io.export.base import LAYERS, ExportFormat, Job
-from geo.io.export.common import from_wkt_table, metadata_json, wkt_table, zip_members
+from geo.io.export.common import csv_bytes, from_wkt_table, metadata_json, restore_cell, wkt_table, zip_members
 
 
 def write(job: Job) -> Path:
     """Write ``<stem>.csv.zip``: ``parcels.csv``, ``zones.csv``, ``projects.csv``, ``metadata.json``.
 
-    The CSVs carry a byte-order mark so that Excel opens Chinese text correctly.
+    The CSVs carry a byte-order mark so that Excel opens Chinese text correctly; a text a spreadsheet
+    would run as a formula is written with a leading ``'`` (:func:`geo.io.export.common.formula_leading`),
+    which :func:`read` takes off again.
 
     Parameters
     ----------
@@ -29,7 +31,7 @@ def write(job: Job) -> Path:
     Path
     """
     z = job.path(FORMAT.suffix)
-    members = {f"{name}.csv": wkt_table(g).to_csv(index=False).encode("utf-8-sig") for name, g in job.layers.items()}
+    members = {f"{name}.csv": csv_bytes(wkt_table(g)) for name, g in job.layers.items()}
     zip_members(z, members | {"metadata.json": metadata_json(job.meta)})
     return z
 
@@ -50,7 +52,7 @@ def read(path: Path, crs: str) -> dict[str, gpd.GeoDataFrame]:
         tables = {layer: pd.read_csv(zf.open(f"{layer}.csv"), dtype=object, encoding="utf-8-sig",
                                      keep_default_na=False, na_values=[""])
                   for layer in LAYERS if f"{layer}.csv" in zf.namelist()}
-    return {layer: from_wkt_table(t, crs) for layer, t in tables.items()}
+    return {layer: from_wkt_table(t.map(restore_cell), crs) for layer, t in tables.items()}
 
 
 FORMAT = ExportFormat("csv", "CSV (WKT + x/y, zip)", ".csv.zip", write, read, order=50)

@@ -9,11 +9,15 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.io.export.base import LAYERS, ExportFormat, Job
-from geo.io.export.common import from_wkt_table, wkt_table
+from geo.io.export.common import formula_leading, from_wkt_table, wkt_table
 
 
 def write(job: Job) -> Path:
-    """Write ``<stem>.xlsx``; a text starting with "=" stays text (never an evaluated formula).
+    """Write ``<stem>.xlsx``; a text a spreadsheet would run as a formula stays text.
+
+    The rule is the CSV's (:func:`geo.io.export.common.formula_leading`); Excel keeps its own form of
+    the leading ``'``: the cell is a text cell with the quote-prefix flag set, so the value reads back
+    unchanged, Excel neither evaluates nor drops it, and editing the cell keeps it text.
 
     Parameters
     ----------
@@ -27,11 +31,11 @@ def write(job: Job) -> Path:
     with pd.ExcelWriter(p, engine="openpyxl") as xw:
         for name, g in job.layers.items():
             wkt_table(g).to_excel(xw, sheet_name=name, index=False)
-            # a text starting with "=" is data, not a formula: Excel must neither evaluate nor drop it
             for row in xw.sheets[name].iter_rows():
                 for cell in row:
-                    if cell.data_type == "f":
-                        cell.data_type = "s"
+                    if formula_leading(cell.value):
+                        cell.data_type = "s"  # openpyxl took a text starting with "=" for a formula
+                        cell.quotePrefix = True
         pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v}
                       for k, v in job.meta.items()]).to_excel(xw, sheet_name="metadata", index=False)
     return p
