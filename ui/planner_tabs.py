@@ -1,7 +1,9 @@
 """The planning map's table, charts, targets and about tabs.
 
 The table, the charts and the targets are fragments (``st.fragment``): their own widgets (a sort, an
-indicator pick) rerun only them; a row picked in the table reruns the page, which selects it.
+indicator pick) rerun only them; a row picked in the table reruns the page, which selects it. Each is
+guarded (:func:`ui.guard.guarded`): a failure is one message, not a traceback. The table's CSV download
+is written by the snapshots' one CSV writer (:func:`geo.io.export.common.csv_bytes`: no live formulas).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from geo import config, i18n
 from geo.core import aggregate
 from geo.core.filter import Filter, split_multi
 from geo.core.model import PlanData
+from geo.io.export.common import csv_bytes, fit_name, safe_name_part
 from geo.render import popup
-from ui import choices
+from ui import choices, guard, notice
 from ui.data import AppData
 from ui.labels import PICKER, Labels, columns
 
@@ -40,7 +43,7 @@ def _page_of(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         return rows
     pages = (len(rows) - 1) // size + 1
     page_no = st.number_input(i18n.t("table_page", lang), min_value=1, max_value=pages, value=1, step=1, key="table_page")
-    st.caption(i18n.t("table_paged", lang, a=(page_no - 1) * size + 1, b=min(page_no * size, len(rows)), n=len(rows)))
+    notice.caption(i18n.t("table_paged", lang, a=(page_no - 1) * size + 1, b=min(page_no * size, len(rows)), n=len(rows)))
     return rows.iloc[(page_no - 1) * size: page_no * size]
 
 
@@ -102,6 +105,7 @@ def shown_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 @st.fragment
+@guard.guarded
 def table_tab(projects: pd.DataFrame, flt: Filter, lang: str) -> None:
     """The selected projects; picking a row selects the project (map highlight, details)."""
     cols = in_language(TABLE_COLS, lang, projects.columns)
@@ -116,8 +120,23 @@ def table_tab(projects: pd.DataFrame, flt: Filter, lang: str) -> None:
             st.session_state["table_pick"] = pid
             st.session_state["select_request"] = pid  # the page selects it, flies there, shows the map (ui.selection)
             st.rerun()
-    st.download_button(i18n.t("download_csv", lang), lambda: projects.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"projects_{flt.summary()}.csv", mime="text/csv")
+    st.download_button(i18n.t("download_csv", lang), lambda: csv_bytes(projects), file_name=table_file_name(flt),
+                       mime="text/csv")
+
+
+def table_file_name(flt: Filter) -> str:
+    """The project table's download name: ``projects_<filter>.csv``, within a file system's 255 bytes.
+
+    Parameters
+    ----------
+    flt : Filter
+
+    Returns
+    -------
+    str
+    """
+    room = config.FILE_NAME_MAX_BYTES - len("projects_.csv")
+    return f"projects_{fit_name(safe_name_part(flt.summary()) or 'all', room)}.csv"
 
 
 def _bar_chart(frame: pd.DataFrame, by: str, measure: str, title: str, lang: str, colour: str | None = None) -> None:
@@ -130,6 +149,7 @@ def _bar_chart(frame: pd.DataFrame, by: str, measure: str, title: str, lang: str
 
 
 @st.fragment
+@guard.guarded
 def charts_tab(projects: pd.DataFrame, lang: str) -> None:
     """Sums by sector group and by zone, of the measure picked."""
     measure = choices.radio(st, i18n.t("metric", lang), list(MEASURES), key="chart_measure", horizontal=True,
@@ -167,6 +187,7 @@ def _targets_chart(tg: pd.DataFrame, lang: str) -> None:
 
 
 @st.fragment
+@guard.guarded
 def targets_tab(data: PlanData, labels: Labels, lang: str) -> None:
     """A plan's indicators: baseline and target figures, charted where there are several years."""
     st.subheader(i18n.t("targets_title", lang))
