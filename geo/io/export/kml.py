@@ -1,7 +1,8 @@
 """KML snapshot (Google Earth, 奥维): one folder per layer, placemarks named by ``name_zh``.
 
 KML holds longitude/latitude only; the metadata is the root document's name and an ``ExtendedData``
-JSON value.
+JSON value. A placemark's description is HTML to Google Earth's balloon: it is written escaped
+(:func:`geo.render.markup.html`), so an id from the data shows as text there.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import geopandas as gpd
 
 from geo.io.export.base import ID_COLUMN, LAYERS, LONLAT_CRS, ExportError, ExportFormat, Job
 from geo.io.export.common import clean
+from geo.render import markup
 
 
 def _head(meta: dict) -> str:
@@ -53,7 +55,7 @@ def write(job: Job) -> Path:
             continue
         g = g[g.geometry.notna()].copy()
         g.insert(0, "Name", g["name_zh"].fillna("") if "name_zh" in g else "")
-        g["Description"] = [f"{name}: {i}" for i in g[ID_COLUMN[name]]]
+        g["Description"] = [markup.html(f"{name}: {i}") for i in g[ID_COLUMN[name]]]
         pyogrio.write_dataframe(g, p, layer=name, driver="LIBKML", append=not first)
         first = False
     text = re.sub(r'(<Document id="root_doc">)', lambda m: m.group(1) + _head(job.meta), p.read_text(encoding="utf-8"),
