@@ -66,6 +66,30 @@ IMPORT_MAX_FEATURES = 20000
 IMPORT_AREA_FLAG_REL = 0.10
 """An imported boundary more than 10 % off the plan's 亩 is flagged for review."""
 IMPORT_TIMEOUT_S = 60.0
+"""Reading one upload (unpacking, parsing, caps) runs in a worker process that is killed after this many
+seconds: a file built to hang the reader (recursive SQLite views, nested DXF blocks) cannot tie up the server."""
+IMPORT_WORKER_MEMORY = 2 * 1024**3
+"""The address space (bytes, ``RLIMIT_AS``) the reading worker may use; beyond it reading fails with a message."""
+IMPORT_MAX_LAYERS = 20
+"""A file with more layers than this is refused (each layer is read)."""
+IMPORT_MAX_VERTICES = 2_000_000
+"""An import with more vertices than this in all is refused, counted batch by batch while reading."""
+IMPORT_READ_BATCH = 500
+"""Features read per batch: the caps on features and vertices are checked after each batch."""
+IMPORT_MAX_JSON_DEPTH = 64
+"""A GeoJSON nested deeper than this is refused before GDAL reads it (GeoJSON needs about 10)."""
+IMPORT_ZIP_MAX_MEMBERS = 200
+"""An uploaded archive with more members than this is refused."""
+GDAL_OFFLINE_OPTIONS = {
+    "GDAL_HTTP_PROXY": "127.0.0.1:9", "GDAL_HTTPS_PROXY": "127.0.0.1:9",  # discard port: nothing answers
+    "GDAL_HTTP_CONNECTTIMEOUT": "1", "GDAL_HTTP_TIMEOUT": "1", "GDAL_HTTP_MAX_RETRY": "0",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".offline-no-such-extension", "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "CPL_CURL_ENABLE_VSIMEM": "NO", "GDAL_HTTP_NETRC": "NO",
+}
+"""GDAL configuration applied on importing :mod:`geo.io` (:mod:`geo.io.offline`): the app reads local files
+only. Besides these, :mod:`geo.io.offline` installs a fetch callback that answers every ``CPLHTTPFetch``
+(OSR URL import, GeoJSON ``link`` CRS) with an error, so no request leaves the process."""
+IMPORT_TIMEOUT_S = 60.0
 """Reading one upload (in a worker process) may take this long; then the worker is killed and the file
 refused. ``SCIMAP_IMPORT_TIMEOUT`` overrides it (:func:`import_timeout_s`)."""
 IMPORT_MEMORY_MB = 2048
