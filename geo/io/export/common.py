@@ -379,7 +379,9 @@ def neutral_table(df: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV with a byte-order mark (Excel reads Chinese text), formulas neutralised.
 
-    The one writer of every CSV the app hands out (snapshot layers, the project table's download).
+    The one writer of every CSV the app hands out (snapshot layers, the project table's download). Rows end
+    in CRLF (RFC 4180), so that a cell holding a carriage return or a line feed is quoted: a bare CR in an
+    unquoted cell would start a new row in Excel, and the text after it (``=1+1``) a live formula.
 
     Parameters
     ----------
@@ -389,7 +391,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     -------
     bytes
     """
-    return neutral_table(df).to_csv(index=False).encode("utf-8-sig")
+    return neutral_table(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 # ------------------------------------------------------------------ WKT tables (CSV, Excel)
