@@ -9,12 +9,16 @@
 - :mod:`geo.io.importer` — read, match and check boundary files before they are stored.
 - :mod:`geo.io.export` — snapshots of a selection, one module per format (a registry).
 - :mod:`geo.io.snapshots` — list and compare saved snapshots.
+- :mod:`geo.io.offline` — GDAL and PROJ without network access (applied on importing this package).
 """
 
 from __future__ import annotations
 
 from geo import config
+from geo.io.offline import disable_network
 from geo.io.store import FileStore, Store
+
+disable_network()  # GDAL and PROJ read local files only, in the app, the CLI and the import worker
 
 
 def open_store(settings: config.Settings | None = None) -> Store:
