@@ -218,3 +218,12 @@ def test_an_unreadable_sidecar_is_a_problem(snapdir, tmp_path):
     side.chmod(0)
     with pytest.raises(ExportError, match="cannot be read"):
         readback.read_metadata(side)
+
+
+def test_read_snapshot_refuses_a_file_over_the_size_limit(snapdir, tmp_path, monkeypatch):
+    folder = _copy(snapdir, tmp_path)
+    real = next(p for p in folder.glob("scimap_*.geojson.zip"))
+    assert set(export.read_snapshot(real)) == {"parcels", "zones", "projects"}
+    monkeypatch.setattr(config, "SNAPSHOT_MAX_BYTES", 100)
+    with pytest.raises(ExportError, match="limit for reading snapshots back"):
+        export.read_snapshot(real)

@@ -44,7 +44,7 @@ from geo.io.export.base import (
     unregister,
 )
 from geo.io.export.common import file_stem, from_crs, layers_of, metadata, metadata_json, to_crs
-from geo.io.export.readback import SIDECAR, check_archive, read_metadata
+from geo.io.export.readback import SIDECAR, check_archive, check_size, read_metadata
 
 _SHARED = ("base", "common", "readback")  # modules of this package that are not formats
 
@@ -190,6 +190,7 @@ def read_snapshot(path: str | os.PathLike) -> dict[str, gpd.GeoDataFrame]:
     try:
         if path.is_symlink() or not path.is_file():
             raise ExportError("is not a regular file")
+        check_size(path)  # a GeoPackage or KML is read whole by its reader: its size is the bound
         check_archive(path)
         layers = fmt.read(path, meta["crs"])
     except ExportError as e:
