@@ -424,8 +424,7 @@ def _read_fc(path: Path) -> dict:
 
 
 def _ids(ids: list[str]) -> str:
-    shown = ", ".join(ids[:5])
-    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return ", ".join(ids[:5]) + (f" … (+{len(ids) - 5})" if len(ids) > 5 else "")
 
 
 # ------------------------------------------------------------------ the file store
@@ -721,7 +720,7 @@ class FileStore:
         journal = {"txid": txid, "action": records[0]["action"], "changes": [r["change_id"] for r in records],
                    "files": entries, "history_offset": hist.size, "history_text": text.decode("utf-8")}
         staged = [path.with_name(e["staged"]) for path, e in zip(contents, entries, strict=True)]
-        step = "staged files"
+        step = "the new content"
         try:
             for path, data in zip(staged, contents.values(), strict=True):
                 _write_new(path, data)
@@ -729,12 +728,14 @@ class FileStore:
             _write_journal(self.layout.journal, _json_bytes(journal))
             step = self.layout.HISTORY
             _append_history(self.layout.history, text, hist.size)
-        except OSError as e:
+        except BaseException as e:  # a full disk, an encoding bug, an interrupt: undo what was written
             for p in staged:
                 p.unlink(missing_ok=True)
             self.layout.journal.unlink(missing_ok=True)
+            if not isinstance(e, Exception):
+                raise
             what = ", ".join(p.name for p in contents)
-            raise StoreError(f"{what} not changed: cannot write the {step} ({_why(e)}): nothing was changed") from None
+            raise StoreError(f"{what}: cannot write {step} ({_why(e)}): nothing was changed") from None
         try:
             for path, st in zip(contents, staged, strict=True):
                 _install(st, path)
@@ -743,7 +744,7 @@ class FileStore:
             _remove_journal(self.layout.journal)
         except OSError as e:
             done = self._recover_locked()
-            raise StoreError(f"the change was interrupted ({_why(e)}): " + "; ".join(done)) from None
+            raise StoreError("; ".join([f"the change was interrupted ({_why(e)})", *done])) from None
 
     # ------------------------------------------------------------------ recovery
 
@@ -785,14 +786,14 @@ class FileStore:
         names = ", ".join(e["name"] for e in journal["files"])
         if all(landed or intact for _, _, _, landed, intact, _ in plan):
             self._finish(journal, plan)
-            return [f"an interrupted {journal['action']} ({ids}) of {names} was finished: data and history agree"]
+            return [f"an interrupted change ({ids}) of {names} was finished: data and history agree"]
         if not any(landed for _, _, _, landed, _, _ in plan):
             self._roll_back(journal, plan)
-            return [f"an interrupted {journal['action']} ({ids}) of {names} was rolled back: nothing was changed"]
+            return [f"an interrupted change ({ids}) of {names} was rolled back: nothing was changed"]
         stray = next(target.name for _, target, _, landed, intact, untouched in plan
                      if not (landed or intact or untouched))
-        return [f"an interrupted {journal['action']} ({ids}) cannot be finished: {stray} was changed outside the "
-                f"store; {lay.JOURNAL} is kept for an administrator"]
+        return [f"an interrupted change ({ids}) cannot be finished: {stray} was changed outside the store, "
+                f"{lay.JOURNAL} is kept for an administrator"]
 
     def _journal_plan(self, journal: dict) -> list[tuple[dict, Path, Path, bool, bool, bool]]:
         """Per file of a journal: (entry, target, staged, replaced already, staged intact, untouched)."""
