@@ -24,6 +24,8 @@ from ui import basemap, choices, notice, state
 from ui.labels import columns, local_time
 
 RANGE = re.compile(r"(\d*(?:\.\d+)?)-(\d*(?:\.\d+)?)(mu|yi)")
+PROBLEMS_SHOWN = 8
+"""Unusable sidecars named one by one in the history; the rest are counted in one more warning."""
 
 
 def crs_title(code: str, lang: str) -> str:
@@ -99,8 +101,10 @@ def history(lang: str) -> None:
     """The saved snapshots: list, download one, compare two; each unusable sidecar a warning naming it."""
     st.subheader(i18n.t("history", lang))
     hist, problems = snapshots.scan_snapshots()
-    for p in problems:
+    for p in problems[:PROBLEMS_SHOWN]:
         notice.warning(i18n.t("snapshot_skipped", lang, file=p.sidecar, why=i18n.message(p.why, lang)))
+    if len(problems) > PROBLEMS_SHOWN:  # a folder of crafted sidecars is one more line, not a page of them
+        notice.warning(i18n.t("snapshot_skipped_more", lang, n=len(problems) - PROBLEMS_SHOWN))
     if not len(hist):
         notice.caption(i18n.t("history_empty", lang))
         return

@@ -105,3 +105,16 @@ def test_an_export_that_cannot_be_written_names_the_path_as_text(tmp_path, monke
     errors = [e.value for e in at.error]
     assert any(markup.md(str(blocked)) in e for e in errors), errors
     assert not at.success
+
+
+def test_a_folder_full_of_bad_sidecars_is_a_few_warnings(real, tmp_path, monkeypatch):
+    from ui.planner_export import PROBLEMS_SHOWN
+
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for k in range(300):
+        (folder / f"bad{k:03d}.geojson.zip.metadata.json").write_text("[]", encoding="utf-8")
+    at = _run(folder, monkeypatch)
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == PROBLEMS_SHOWN + 1
+    assert "300" not in warnings[-1] and str(300 - PROBLEMS_SHOWN) in warnings[-1]
