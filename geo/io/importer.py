@@ -11,13 +11,12 @@ so nothing the importer accepts can stop the data from loading.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import shutil
+import subprocess
+import sys
 import tempfile
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +32,12 @@ from geo.core import extent, geometry, storable
 from geo.core.crs import areas_mu
 from geo.core.gcj02 import geom_from_gcj02
 from geo.core.model import PlanData
+from geo.io import import_worker
+from geo.io.upload import UploadRefused, refuse_remote
 
 READABLE = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".kmz", ".csv", ".dxf", ".zip")
 """File types an upload may have (zip and kmz are unpacked safely)."""
-DATASETS = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv", ".dxf")
+DATASETS = import_worker.DATASETS
 """What is read from an archive, in this order of preference."""
 ID_FIELDS = ("project_id", "parcel_id", "zone_id", "id", "编号", "Layer")  # Layer: CAD layer name (DXF)
 """Attribute columns that may hold a target's id, in this order of preference."""
@@ -75,107 +76,11 @@ class Loaded:
 
 # ------------------------------------------------------------------ reading
 
-def _member_target(member: str, dest: Path, name: str) -> Path:
-    if member.startswith(("/", "\\")) or ".." in Path(member).parts or re.match(r"^[A-Za-z]:", member):
-        raise ImportFailed(f"{name}: zip member '{member}' points outside the archive (path traversal): refused")
-    return dest / Path(member).name  # flatten: no folders from the archive are created
-
-
-def _safe_extract(zpath: Path, dest: Path, name: str) -> list[Path]:
-    try:
-        zf = zipfile.ZipFile(zpath)
-    except zipfile.BadZipFile as e:
-        raise ImportFailed(f"{name}: not a readable zip archive ({e})") from e
-    total, out = 0, []
-    with zf:
-        for info in zf.infolist():
-            target = _member_target(info.filename, dest, name)
-            if info.is_dir():
-                continue
-            total += info.file_size
-            if total > config.IMPORT_MAX_UNZIPPED:
-                raise ImportFailed(f"{name}: unpacks to more than {config.IMPORT_MAX_UNZIPPED // 2**20} MB: refused")
-            with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst, length=1 << 20)
-            out.append(target)
-    return out
-
-
-def _pick_dataset(files: list[Path], name: str) -> Path:
-    for ext in DATASETS:
-        hits = [f for f in files if f.suffix.lower() == ext]
-        if not hits:
-            continue
-        if ext == ".shp":
-            stem = hits[0].with_suffix("")
-            have = {f.suffix.lower() for f in files if f.with_suffix("") == stem}
-            missing = [e for e in (".dbf", ".shx") if e not in have]
-            if missing:
-                raise ImportFailed(f"{name}: the Shapefile {hits[0].name} comes without {', '.join(missing)}")
-        return hits[0]
-    raise ImportFailed(f"{name}: the archive holds no GeoJSON, GeoPackage, Shapefile, KML, CSV or DXF")
-
-
-def _first_column(cols: dict[str, str], candidates: tuple[str, ...]) -> str | None:
-    return next((cols[c] for c in candidates if c in cols), None)
-
-
-def _read_wkt(df: pd.DataFrame, wkt: str, name: str) -> gpd.GeoDataFrame:
-    geoms = []
-    for i, v in enumerate(df[wkt]):
-        try:
-            geoms.append(shapely.from_wkt(v) if v else None)
-        except shapely.errors.GEOSException as e:
-            raise ImportFailed(f"{name}: row {i + 2}: '{v[:40]}' is not WKT ({e})") from e
-    return gpd.GeoDataFrame(df.drop(columns=[wkt]), geometry=geoms)
-
-
-def _read_csv(path: Path, name: str) -> gpd.GeoDataFrame:
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise ImportFailed(f"{name}: cannot be read as a UTF-8 CSV ({e})") from e
-    cols = {c.lower().strip(): c for c in df.columns}
-    wkt = _first_column(cols, ("wkt", "geometry", "geom", "the_geom"))
-    if wkt:
-        return _read_wkt(df, wkt, name)
-    xk = _first_column(cols, ("lon", "lng", "longitude", "x", "经度"))
-    yk = _first_column(cols, ("lat", "latitude", "y", "纬度"))
-    if not (xk and yk):
-        raise ImportFailed(f"{name}: a CSV needs a WKT column or lon/lat (x/y, 经度/纬度) columns")
-    x = pd.to_numeric(df[xk], errors="coerce")
-    y = pd.to_numeric(df[yk], errors="coerce")
-    bad = (x.isna() | y.isna()) & ((df[xk] != "") | (df[yk] != ""))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ImportFailed(f"{name}: row {i + 2}: '{df[xk].iloc[i]}', '{df[yk].iloc[i]}' are not numbers")
-    return gpd.GeoDataFrame(df.drop(columns=[xk, yk]), geometry=gpd.points_from_xy(x, y))
-
-
-def _read_vector(target: Path, name: str) -> gpd.GeoDataFrame:
-    """Every layer of a GDAL-readable file, concatenated (CRS of the first)."""
-    import pyogrio
-
-    if target.suffix.lower() in (".geojson", ".json"):
-        try:
-            json.loads(target.read_bytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ImportFailed(f"{name}: not valid JSON ({e.__class__.__name__}: {str(e)[:80]})") from e
-    frames = []
-    try:
-        for lname, _ in pyogrio.list_layers(target):
-            g = gpd.read_file(target, layer=lname, engine="pyogrio")
-            if "geometry" in g and len(g):
-                frames.append(g)
-    except Exception as e:  # GDAL: truncated, wrong format, unsupported …
-        msg = str(e).splitlines()[0][:160]
-        raise ImportFailed(f"{name}: cannot be read as a {target.suffix.lstrip('.').upper()} file ({msg})") from e
-    if not frames:
-        raise ImportFailed(f"{name}: holds no features")
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=frames[0].crs)
-
-
 def _check_upload(path: Path, name: str) -> None:
+    try:
+        refuse_remote(str(path), name)
+    except UploadRefused as e:
+        raise ImportFailed(str(e)) from None
     if not path.is_file():
         raise ImportFailed(f"{name}: no such file")
     size = path.stat().st_size
@@ -187,8 +92,44 @@ def _check_upload(path: Path, name: str) -> None:
         raise ImportFailed(f"{name}: unsupported file type '{path.suffix.lower()}' (use {', '.join(READABLE)})")
 
 
+def _run_worker(path: Path, name: str, folder: Path) -> None:
+    """Read in ``python -m geo.io.import_worker``, killed after :data:`geo.config.IMPORT_TIMEOUT_S`."""
+    job = folder / "job.json"
+    job.write_text(import_worker.job_spec(path, name, import_worker.Limits.now()), encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, "-m", "geo.io.import_worker", str(job)], cwd=config.ROOT,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=config.IMPORT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:  # run() has killed the worker
+        raise ImportFailed(f"{name}: took longer than {config.IMPORT_TIMEOUT_S:g} s to read: refused") from None
+    except OSError as e:
+        raise ImportFailed(f"{name}: the reader could not be started ({e})") from None
+    error = folder / import_worker.ERROR
+    if error.is_file():
+        raise ImportFailed(error.read_text(encoding="utf-8")[:600])
+    if done.returncode != 0 or not (folder / import_worker.RESULT).is_file():
+        why = f"signal {-done.returncode}" if done.returncode < 0 else f"exit code {done.returncode}"
+        raise ImportFailed(f"{name}: the reader stopped unexpectedly ({why}), perhaps out of its "
+                           f"{config.IMPORT_WORKER_MEMORY // 2**20} MB of memory: refused")
+
+
+def _load_result(result: Path) -> gpd.GeoDataFrame:
+    """The worker's Arrow file as a GeoDataFrame (CRS as declared, None when the file declares none)."""
+    import pyarrow as pa
+
+    with pa.memory_map(str(result)) as src:
+        table = pa.ipc.open_file(src).read_all()
+    crs = (table.schema.metadata or {}).get(b"crs", b"").decode() or None
+    geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    attrs = table.drop_columns(["geometry"]).to_pandas()
+    return gpd.GeoDataFrame(attrs, geometry=geoms, crs=crs)
+
+
 def read_file(path: str | Path, name: str | None = None) -> gpd.GeoDataFrame:
     """Read any supported vector file (zip/kmz unpacked safely) into a GeoDataFrame, CRS as declared.
+
+    The reading runs in a worker process (:mod:`geo.io.import_worker`) that is killed after
+    :data:`geo.config.IMPORT_TIMEOUT_S` and may use :data:`geo.config.IMPORT_WORKER_MEMORY`; the caps on
+    layers, features and vertices are checked batch by batch while it reads.
 
     Parameters
     ----------
@@ -203,17 +144,19 @@ def read_file(path: str | Path, name: str | None = None) -> gpd.GeoDataFrame:
     Raises
     ------
     ImportFailed
-        Missing, empty, too large, unsupported, unsafe (zip traversal, zip bomb), unreadable, no
-        features or too many (:data:`geo.config.IMPORT_MAX_FEATURES`).
+        Missing, empty, too large, unsupported, remote, unsafe (zip traversal, zip bomb, duplicate,
+        encrypted or lying members), unreadable, too slow or large to read, non-finite coordinates, no
+        features or too many (:data:`geo.config.IMPORT_MAX_FEATURES`), too many layers or vertices.
     """
     path = Path(path)
     name = name or path.name
     _check_upload(path, name)
     with tempfile.TemporaryDirectory(prefix="scimap-import-") as tmp:
-        target = path
-        if path.suffix.lower() in (".zip", ".kmz"):
-            target = _pick_dataset(_safe_extract(path, Path(tmp), name), name)
-        gdf = _read_csv(target, name) if target.suffix.lower() == ".csv" else _read_vector(target, name)
+        _run_worker(path.resolve(), name, Path(tmp))
+        try:
+            gdf = _load_result(Path(tmp) / import_worker.RESULT)
+        except (OSError, ValueError, shapely.errors.GEOSException) as e:
+            raise ImportFailed(f"{name}: cannot be read ({e})") from e
     if len(gdf) == 0:
         raise ImportFailed(f"{name}: holds no features")
     if len(gdf) > config.IMPORT_MAX_FEATURES:
