@@ -596,6 +596,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "
     "snap_not_read_back": ("不是本工具可读回的快照", "not a snapshot this tool reads back"),
     "snap_read_failed": ("无法读回（{err}）", "cannot be read back ({err})"),
     "snap_list_failed": ("无法列出（{err}）", "cannot be listed ({err})"),
+    "snap_compare": ("{layer} 图层无法比较（{err}）", "the {layer} layer cannot be compared ({err})"),
 }
 
 GEOS: dict[str, tuple[str, str]] = {  # shapely's explain_validity reasons

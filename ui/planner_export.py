@@ -20,7 +20,7 @@ from geo import i18n
 from geo.core.filter import Filter
 from geo.core.model import PlanData
 from geo.io import export, snapshots
-from ui import basemap, choices, notice, state
+from ui import basemap, choices, guard, notice, state
 from ui.labels import columns, local_time
 
 RANGE = re.compile(r"(\d*(?:\.\d+)?)-(\d*(?:\.\d+)?)(mu|yi)")
@@ -121,6 +121,7 @@ def history(lang: str) -> None:
         _compare(hist, lang)
 
 
+@guard.guarded
 def export_tab(data: PlanData, flt: Filter, lang: str) -> None:
     """The export tab.
 

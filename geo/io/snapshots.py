@@ -200,5 +200,8 @@ def compare(path_a: str | os.PathLike, path_b: str | os.PathLike) -> pd.DataFram
     a, b = read_snapshot(path_a), read_snapshot(path_b)
     rows = []
     for layer in LAYERS:
-        rows += _compare_layer(layer, a.get(layer), b.get(layer))
+        try:
+            rows += _compare_layer(layer, a.get(layer), b.get(layer))
+        except (KeyError, ValueError, TypeError, AttributeError) as e:  # a read-back layer of an odd shape
+            raise ExportError(f"{Path(path_b).name}: the {layer} layer cannot be compared ({str(e)[:120]})") from None
     return pd.DataFrame(rows, columns=["layer", "id", "change", "attributes"])
