@@ -56,7 +56,7 @@ def test_registry_lists_exactly_the_built_in_formats_one_module_each():
     assert tuple(export.FORMATS) == BUILT_IN
     assert list(export.FORMAT_LABELS) == list(BUILT_IN) and "wkt-lines" not in export.FORMATS
     assert _format_choices() == list(BUILT_IN)
-    modules = {m.name for m in pkgutil.iter_modules(export.__path__)} - {"base", "common"}
+    modules = {m.name for m in pkgutil.iter_modules(export.__path__)} - set(export._SHARED)  # base, common, readback
     assert {export.get(f).write.__module__ for f in BUILT_IN} == {f"geo.io.export.{m}" for m in modules}
 
 
