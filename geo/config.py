@@ -65,21 +65,8 @@ IMPORT_MAX_FEATURES = 20000
 """An import with more features than this is refused."""
 IMPORT_AREA_FLAG_REL = 0.10
 """An imported boundary more than 10 % off the plan's 亩 is flagged for review."""
-IMPORT_TIMEOUT_S = 60.0
-"""Reading one upload (unpacking, parsing, caps) runs in a worker process that is killed after this many
-seconds: a file built to hang the reader (recursive SQLite views, nested DXF blocks) cannot tie up the server."""
-IMPORT_WORKER_MEMORY = 2 * 1024**3
-"""The address space (bytes, ``RLIMIT_AS``) the reading worker may use; beyond it reading fails with a message."""
-IMPORT_MAX_LAYERS = 20
-"""A file with more layers than this is refused (each layer is read)."""
-IMPORT_MAX_VERTICES = 2_000_000
-"""An import with more vertices than this in all is refused, counted batch by batch while reading."""
 IMPORT_READ_BATCH = 500
 """Features read per batch: the caps on features and vertices are checked after each batch."""
-IMPORT_MAX_JSON_DEPTH = 64
-"""A GeoJSON nested deeper than this is refused before GDAL reads it (GeoJSON needs about 10)."""
-IMPORT_ZIP_MAX_MEMBERS = 200
-"""An uploaded archive with more members than this is refused."""
 GDAL_OFFLINE_OPTIONS = {
     "GDAL_HTTP_PROXY": "127.0.0.1:9", "GDAL_HTTPS_PROXY": "127.0.0.1:9",  # discard port: nothing answers
     "GDAL_HTTP_CONNECTTIMEOUT": "1", "GDAL_HTTP_TIMEOUT": "1", "GDAL_HTTP_MAX_RETRY": "0",
@@ -292,7 +279,7 @@ def import_timeout_s() -> float:
 def worker_env() -> dict[str, str]:
     """The environment of a worker process that reads an upload: this one without proxy variables.
 
-    GDAL's own proxy option (:mod:`geo.io.gdal_env`) sends any request to an address that does not
+    GDAL's own proxy option (:mod:`geo.io.offline`) sends any request to an address that does not
     answer; removing ``no_proxy`` (and the other proxy variables) leaves no host exempt from it.
 
     Returns

@@ -2,7 +2,7 @@
 
 :func:`geo.io.importer.read_file` runs ``python -m geo.io.import_worker JOB`` with a time limit
 (:data:`geo.config.IMPORT_TIMEOUT_S`, the process is killed after it); the worker limits its own
-address space (:data:`geo.config.IMPORT_WORKER_MEMORY`), unpacks an archive (:mod:`geo.io.upload`),
+address space (:data:`geo.config.IMPORT_MEMORY_MB`), unpacks an archive (:mod:`geo.io.upload`),
 pre-scans a GeoJSON (depth, NaN, linked CRS members) and reads the features in batches of
 :data:`geo.config.IMPORT_READ_BATCH` (``pyogrio.raw.open_arrow``), checking after every batch the
 caps on layers, features, vertices per feature (:data:`geo.config.MAX_FEATURE_VERTICES`) and in all,
@@ -49,7 +49,7 @@ class Limits:
     vertices: int = config.IMPORT_MAX_VERTICES
     batch: int = config.IMPORT_READ_BATCH
     json_depth: int = config.IMPORT_MAX_JSON_DEPTH
-    memory: int = config.IMPORT_WORKER_MEMORY
+    memory: int = config.IMPORT_MEMORY_MB * 2**20
 
     @classmethod
     def now(cls) -> Limits:
@@ -61,7 +61,7 @@ class Limits:
         """
         return cls(config.IMPORT_MAX_FEATURES, config.IMPORT_MAX_LAYERS, config.MAX_FEATURE_VERTICES,
                    config.IMPORT_MAX_VERTICES, config.IMPORT_READ_BATCH, config.IMPORT_MAX_JSON_DEPTH,
-                   config.IMPORT_WORKER_MEMORY)
+                   config.IMPORT_MEMORY_MB * 2**20)
 
 
 class _Counter:

@@ -93,14 +93,17 @@ def _check_upload(path: Path, name: str) -> None:
 
 
 def _run_worker(path: Path, name: str, folder: Path) -> None:
-    """Read in ``python -m geo.io.import_worker``, killed after :data:`geo.config.IMPORT_TIMEOUT_S`."""
+    """Read in ``python -m geo.io.import_worker``, killed after :func:`geo.config.import_timeout_s` seconds."""
     job = folder / "job.json"
     job.write_text(import_worker.job_spec(path, name, import_worker.Limits.now()), encoding="utf-8")
     try:
+        timeout = config.import_timeout_s()
         done = subprocess.run([sys.executable, "-m", "geo.io.import_worker", str(job)], cwd=config.ROOT,
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=config.IMPORT_TIMEOUT_S)
+                              env=config.worker_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:  # run() has killed the worker
-        raise ImportFailed(f"{name}: took longer than {config.IMPORT_TIMEOUT_S:g} s to read: refused") from None
+        raise ImportFailed(f"{name}: took longer than {timeout:g} s to read: refused") from None
+    except config.ConfigError as e:  # SCIMAP_IMPORT_TIMEOUT unusable: the message names it
+        raise ImportFailed(str(e)) from None
     except OSError as e:
         raise ImportFailed(f"{name}: the reader could not be started ({e})") from None
     error = folder / import_worker.ERROR
@@ -109,7 +112,7 @@ def _run_worker(path: Path, name: str, folder: Path) -> None:
     if done.returncode != 0 or not (folder / import_worker.RESULT).is_file():
         why = f"signal {-done.returncode}" if done.returncode < 0 else f"exit code {done.returncode}"
         raise ImportFailed(f"{name}: the reader stopped unexpectedly ({why}), perhaps out of its "
-                           f"{config.IMPORT_WORKER_MEMORY // 2**20} MB of memory: refused")
+                           f"{config.IMPORT_MEMORY_MB} MB of memory: refused")
 
 
 def _load_result(result: Path) -> gpd.GeoDataFrame:
@@ -128,7 +131,7 @@ def read_file(path: str | Path, name: str | None = None) -> gpd.GeoDataFrame:
     """Read any supported vector file (zip/kmz unpacked safely) into a GeoDataFrame, CRS as declared.
 
     The reading runs in a worker process (:mod:`geo.io.import_worker`) that is killed after
-    :data:`geo.config.IMPORT_TIMEOUT_S` and may use :data:`geo.config.IMPORT_WORKER_MEMORY`; the caps on
+    :data:`geo.config.IMPORT_TIMEOUT_S` and may use :data:`geo.config.IMPORT_MEMORY_MB`; the caps on
     layers, features and vertices are checked batch by batch while it reads.
 
     Parameters

@@ -3,7 +3,7 @@
 Nothing here reads geodata: :func:`refuse_remote` keeps GDAL from ever being handed a URL, a ``/vsi…``
 path or a connection string, and :func:`safe_extract` unpacks a zip (or kmz) into a folder of our own
 with every member checked — a plain, unique, unencrypted name, no nested archive, no more members than
-:data:`geo.config.IMPORT_ZIP_MAX_MEMBERS`, and its bytes counted as they are copied, so a header that
+:data:`geo.config.IMPORT_MAX_MEMBERS`, and its bytes counted as they are copied, so a header that
 lies about the size lets no more through than it declared (and never more than
 :data:`geo.config.IMPORT_MAX_UNZIPPED` in all). Every refusal is an :class:`UploadRefused` naming the
 file (and the member) and the problem.
@@ -91,8 +91,8 @@ def check_members(zf: zipfile.ZipFile, name: str) -> list[tuple[zipfile.ZipInfo,
         unpacked (folders flattened, Unicode NFC, case-folded), an encrypted or nested archive member.
     """
     infos = zf.infolist()
-    if len(infos) > config.IMPORT_ZIP_MAX_MEMBERS:
-        raise UploadRefused(f"{name}: holds {len(infos)} members, over the limit of {config.IMPORT_ZIP_MAX_MEMBERS}")
+    if len(infos) > config.IMPORT_MAX_MEMBERS:
+        raise UploadRefused(f"{name}: holds {len(infos)} members, over the limit of {config.IMPORT_MAX_MEMBERS}")
     out, seen = [], {}
     for info in infos:
         if not info.filename:
