@@ -31,13 +31,14 @@ def write(job: Job) -> Path:
     with pd.ExcelWriter(p, engine="openpyxl") as xw:
         for name, g in job.layers.items():
             wkt_table(g).to_excel(xw, sheet_name=name, index=False)
-            for row in xw.sheets[name].iter_rows():
+        pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v}
+                      for k, v in job.meta.items()]).to_excel(xw, sheet_name="metadata", index=False)
+        for sheet in xw.sheets.values():  # every sheet, the metadata's too (a filter or a title is data)
+            for row in sheet.iter_rows():
                 for cell in row:
                     if formula_leading(cell.value):
                         cell.data_type = "s"  # openpyxl took a text starting with "=" for a formula
                         cell.quotePrefix = True
-        pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v}
-                      for k, v in job.meta.items()]).to_excel(xw, sheet_name="metadata", index=False)
     return p
 
 
