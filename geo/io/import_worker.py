@@ -143,8 +143,37 @@ def _check_crs_member(crs: object, name: str) -> None:
                             f"not followed; choose the CRS instead")
 
 
+def _is_position(obj: object) -> bool:
+    return isinstance(obj, list) and bool(obj) and isinstance(obj[0], int | float)
+
+
+def _scan(root: object, depth0: int, where: str, name: str, lim: Limits, top: bool = False) -> int:
+    """Check one feature's JSON (depth, CRS members) and count its positions, without recursion."""
+    stack, positions = [(root, depth0)], 0
+    while stack:
+        obj, depth = stack.pop()
+        if depth > lim.json_depth:
+            raise UploadRefused(f"{name}: nested more than {lim.json_depth} levels deep: refused")
+        if isinstance(obj, dict):
+            if "crs" in obj and (top or obj.get("type") in _GEOMETRY_TYPES):
+                _check_crs_member(obj["crs"], name)
+            stack += [(v, depth + 1) for k, v in obj.items() if isinstance(v, dict | list)
+                      and not (top and k == "features")]
+        elif _is_position(obj):
+            positions += 1
+        elif obj and _is_position(obj[0]):  # a ring or line: its positions counted, not walked
+            positions += len(obj)
+        else:
+            stack += [(v, depth + 1) for v in obj if isinstance(v, dict | list)]
+        if positions > lim.feature_vertices:
+            raise UploadRefused(f"{name}: {where} has more than {lim.feature_vertices} vertices: over the limit "
+                                f"for one boundary")
+    return positions
+
+
 def scan_json(path: Path, name: str, lim: Limits) -> None:
-    """Refuse a GeoJSON that is not strict JSON, nests too deeply or links its CRS, before GDAL reads it.
+    """Refuse a GeoJSON that is not strict JSON, nests too deeply, links its CRS or holds too many vertices,
+    before GDAL reads it.
 
     Parameters
     ----------
@@ -163,17 +192,12 @@ def scan_json(path: Path, name: str, lim: Limits) -> None:
         raise UploadRefused(f"{name}: nested more than {lim.json_depth} levels deep: refused") from e
     except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError is a ValueError
         raise UploadRefused(f"{name}: not valid JSON ({e.__class__.__name__}: {str(e)[:80]})") from e
-    stack = [(doc, 1)]
-    while stack:
-        obj, depth = stack.pop()
-        if depth > lim.json_depth:
-            raise UploadRefused(f"{name}: nested more than {lim.json_depth} levels deep: refused")
-        if isinstance(obj, dict):
-            if "crs" in obj and (depth == 1 or obj.get("type") in _GEOMETRY_TYPES):
-                _check_crs_member(obj["crs"], name)
-            stack += [(v, depth + 1) for v in obj.values() if isinstance(v, dict | list)]
-        elif isinstance(obj, list) and obj and not isinstance(obj[0], int | float):
-            stack += [(v, depth + 1) for v in obj if isinstance(v, dict | list)]
+    features = doc.get("features") if isinstance(doc, dict) else None
+    total = _scan(doc, 1, "feature 1", name, lim, top=True)
+    for i, f in enumerate(features if isinstance(features, list) else []):
+        total += _scan(f, 3, f"feature {i + 1}", name, lim)
+        if total > lim.vertices:
+            raise UploadRefused(f"{name}: more than {lim.vertices} vertices in all: over the limit of one import")
 
 
 # ------------------------------------------------------------------ reading
