@@ -48,3 +48,20 @@ def test_the_file_name_fits_and_stays_distinct():
         assert "/" not in name and "\\" not in name and name.endswith(".csv") and name.startswith("projects_")
         name.encode("utf-8").decode("utf-8")  # cut at a character boundary
     assert table_file_name(Filter()) == "projects_all.csv"
+
+
+SPACED = [" =1+1", "  @SUM(A1)", "\n=1+1", "\u00a0+SUM(1)", "\u3000-2+3", "＝HYPERLINK(\"x\")", "＋1", "－1", "＠SUM(1)"]
+
+
+def test_leads_after_spaces_or_full_width_are_neutralised_too(enriched, tmp_path):
+    from geo.io.export.common import formula_leading, restore_cell
+
+    projects = enriched.head(len(SPACED)).copy()
+    projects["name_zh"] = SPACED
+    f = tmp_path / "projects.csv"
+    f.write_bytes(csv_bytes(projects))
+    rows = _read_back(f.read_bytes())
+    assert [r["name_zh"] for r in rows] == ["'" + s for s in SPACED]
+    assert [restore_cell(r["name_zh"]) for r in rows] == SPACED  # a CSV snapshot reads back exactly
+    for plain in ("abc", "\nabc", " a=b", "'quoted'", "5-2", "名称=值"):
+        assert not formula_leading(plain)

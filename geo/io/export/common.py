@@ -302,10 +302,12 @@ def clean(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 # ------------------------------------------------------------------ spreadsheet formulas
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a cell as a formula (OWASP "CSV injection")."""
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-"""A text starting with a formula lead, after any number of single quotes."""
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+"""What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"), with the full-width forms an
+input method types (some spreadsheets read them as their ASCII twins)."""
+_FORMULA = re.compile(r"'*[ \n\u00a0\u3000]*[=+\-@\t\r＝＋－＠]")
+"""A text starting with a formula lead, after any number of single quotes and then of spaces (ASCII,
+no-break, ideographic) or line feeds: a spreadsheet that trims cells on import would find the lead."""
 
 
 def formula_leading(value: object) -> bool:
@@ -313,9 +315,14 @@ def formula_leading(value: object) -> bool:
 
     A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — ``=HYPERLINK(…)``,
     ``-2+3+cmd|' /C calc'!A0``, ``@SUM(…)`` — is what Excel, LibreOffice and Google Sheets evaluate
-    when a CSV is opened. Texts that begin with single quotes before such a character count too, so
-    that :func:`neutral_cell` is undone exactly by :func:`restore_cell`. Numbers are never formulas:
-    ``-2.5`` in a numeric column stays a number.
+    when a CSV is opened; so is one whose lead comes after spaces or line feeds (an import that trims
+    cells finds it) or is a full-width ``＝ ＋ － ＠``. Texts that begin with single quotes before such a
+    start count too, so that :func:`neutral_cell` is undone exactly by :func:`restore_cell`.
+
+    Numbers are never formulas: ``-2.5`` in a numeric column stays a number. A *text* that reads as a
+    number (``"-5%"``, ``"+86 23 6555"``) is neutralised like any other text: the rule looks at the first
+    character only, never guesses what a spreadsheet would make of the rest, and the quote it adds is
+    taken off again when a CSV snapshot is read back.
 
     Parameters
     ----------
