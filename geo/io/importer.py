@@ -110,8 +110,7 @@ def _run_worker(path: Path, name: str, folder: Path) -> None:
     if error.is_file():
         raise ImportFailed(error.read_text(encoding="utf-8")[:600])
     if done.returncode != 0 or not (folder / import_worker.RESULT).is_file():
-        why = f"signal {-done.returncode}" if done.returncode < 0 else f"exit code {done.returncode}"
-        raise ImportFailed(f"{name}: the reader stopped unexpectedly ({why}), perhaps out of its "
+        raise ImportFailed(f"{name}: the reader stopped unexpectedly (exit status {done.returncode}), perhaps out of its "
                            f"{config.IMPORT_MEMORY_MB} MB of memory: refused")
 
 

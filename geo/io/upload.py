@@ -96,7 +96,7 @@ def check_members(zf: zipfile.ZipFile, name: str) -> list[tuple[zipfile.ZipInfo,
     out, seen = [], {}
     for info in infos:
         if not info.filename:
-            raise UploadRefused(f"{name}: a zip member has an empty name (''): refused")
+            raise UploadRefused(f"{name}: a zip member has no name: refused")
         base = _plain_name(info.filename, name)
         if info.is_dir():
             continue
