@@ -528,6 +528,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "
                     "the reader stopped unexpectedly (exit status {code}), perhaps out of its {mb} MB of memory: refused"),
     "imp_no_worker": ("无法启动读取进程", "the reader could not be started ({err})"),
     "imp_cannot_read": ("无法读取", "cannot be read ({err})"),
+    "imp_cannot_check": ("无法检查", "cannot be checked ({err})"),
     # reviewing features (geo.io.importer, geo.core.storable, geo.core.geometry)
     "not_polygon": ("{gtype} 不能作为地块（只接受多边形）", "a {gtype} cannot be a parcel (polygons only)"),
     "stored_grid": ("按存储精度（{grid}° 网格）{msg}", "as stored (on a {grid}° grid) it {msg}"),

@@ -579,6 +579,10 @@ def review(path: str | Path, data: PlanData, layer: str = "parcels", crs: str | 
     if layer not in ("parcels", "zones"):
         raise ImportFailed(f"unknown layer '{layer}': parcels or zones")
     name = name or Path(path).name
-    loaded = to_wgs84(read_file(path, name), name, crs)
-    report, geoms = check_features(loaded, match_features(loaded, data, layer), data, layer)
+    gdf = read_file(path, name)
+    try:
+        loaded = to_wgs84(gdf, name, crs)
+        report, geoms = check_features(loaded, match_features(loaded, data, layer), data, layer)
+    except (shapely.errors.GEOSException, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as e:
+        raise ImportFailed(f"{name}: cannot be checked ({e.__class__.__name__}: {str(e)[:120]})") from e
     return Review(loaded, layer, report, geoms)
