@@ -318,6 +318,12 @@ def _install(staged: Path, target: Path) -> None:
     os.replace(staged, target)
 
 
+def _drop_if_new(history: Path, existed: bool) -> None:
+    """Remove a history file a failed change created (it is empty again)."""
+    if not existed and history.exists() and history.stat().st_size == 0:
+        history.unlink()
+
+
 def _remove_journal(path: Path) -> None:
     path.unlink(missing_ok=True)
     _fsync_dir(path.parent)
@@ -351,11 +357,13 @@ def _record_problem(rec: object) -> str | None:
 def _parse_line(raw: bytes, last: bool) -> tuple[dict | None, str | None]:
     """One history line: the record, or why it is skipped."""
     try:
-        rec = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, "is not UTF-8 text"
+    try:
+        rec = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
-        if last:
+        if last or getattr(e, "pos", -1) >= len(text.rstrip()):  # the text ends where JSON wanted more
             return None, "is cut off (a write was interrupted)"
         return None, f"is not JSON ({getattr(e, 'msg', type(e).__name__)})"
     problem = _record_problem(rec)
@@ -667,7 +675,9 @@ class FileStore:
             raise StoreError(f"change {change_id} is an undo: it cannot be undone")
         if any(r.get("undoes") == change_id for r in recs):
             raise StoreError(f"change {change_id} was already undone")
-        later = [r for r in recs[i + 1:] if r["target_id"] == rec["target_id"] and r.get("undoes") is None]
+        undone = {r.get("undoes") for r in recs}
+        later = [r for r in recs[i + 1:] if r["target_id"] == rec["target_id"] and r["action"] == "save"
+                 and r["change_id"] not in undone]  # a later change that was undone itself is out of the way
         if later:
             raise StoreError(f"{rec['target_id']} was changed again later ({later[-1]['change_id']}): undo that first")
         return rec
@@ -717,8 +727,10 @@ class FileStore:
         entries = [{"folder": "data" if path.parent == self.layout.data_dir else "layers", "name": path.name,
                     "staged": f".{path.name}.{txid}.staged", "old": _sha_file(path), "new": _sha(data)}
                    for path, data in contents.items()]
+        existed = self.layout.history.exists()
         journal = {"txid": txid, "action": records[0]["action"], "changes": [r["change_id"] for r in records],
-                   "files": entries, "history_offset": hist.size, "history_text": text.decode("utf-8")}
+                   "files": entries, "history_offset": hist.size, "history_text": text.decode("utf-8"),
+                   "history_existed": existed}
         staged = [path.with_name(e["staged"]) for path, e in zip(contents, entries, strict=True)]
         step = "the new content"
         try:
@@ -732,6 +744,7 @@ class FileStore:
             for p in staged:
                 p.unlink(missing_ok=True)
             self.layout.journal.unlink(missing_ok=True)
+            _drop_if_new(self.layout.history, existed)
             if not isinstance(e, Exception):
                 raise
             what = ", ".join(p.name for p in contents)
@@ -841,6 +854,7 @@ class FileStore:
                 os.fsync(f.fileno())
         for _, _, staged, *_ in plan:
             staged.unlink(missing_ok=True)
+        _drop_if_new(h, journal.get("history_existed", True))
         _remove_journal(self.layout.journal)
 
     def _sweep_staged(self) -> list[str]:
