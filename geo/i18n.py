@@ -215,6 +215,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "edit_crs_used": ("使用坐标系", "CRS used"),
     "colon": ("：", ": "),
     "edit_invalid": ("绘制的图形无效（自相交），已修复为有效多边形", "The drawing self-intersects: repaired to a valid polygon"),
+    "edit_recovered": ("存储已自动恢复", "The store recovered"),
     # --- the planning map's selection, ranges and not-located list (issue 12)
     "unlocated_list": ("未定位的规划要素（{n}）：规划只给出名称，列出其所属上级",
                        "Not located ({n}): the plans name them without a position; their parent is listed"),
