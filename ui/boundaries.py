@@ -30,7 +30,7 @@ from geo.io import importer, open_store, store
 from geo.render import assets, mapview
 from geo.render.layers.parcels import parcel_layer
 from geo.render.options import DEFAULT_CENTER, MapOptions
-from ui import basemap
+from ui import basemap, notice
 from ui import data as app_data
 from ui.data import AppData
 from ui.labels import columns, local_time
@@ -49,23 +49,66 @@ DRAW_OPTIONS = {"polyline": False, "circle": False, "marker": False, "circlemark
                 "polygon": {"allowIntersection": False, "showArea": False}}
 
 
-def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note: str, lang: str) -> None:
-    """Save accepted geometries against the version the user reviewed, then reload the data."""
-    based = st.session_state.get("edit_version") if layer == "parcels" else None
+PINS = ("edit_pin_import", "edit_pin_draw")
+"""Session keys of the versions pinned by each tab's review (the tabs run in the same page run)."""
+
+
+def reviewed_version(slot: str, key: object, layer: str, app: AppData) -> str:
+    """The layer's version the user reviewed: pinned when this review (``key``) is first shown.
+
+    The version is the one of the data the review was computed against (``app.versions``, read before
+    the data), kept in the session until the review changes; the save after the click uses it, so a
+    change stored by someone else in between is a conflict, not silently overwritten.
+
+    Parameters
+    ----------
+    slot : str
+        The tab's session key (one of :data:`PINS`).
+    key : object
+        What is reviewed (the upload, layer and CRS; or the target and the drawing).
+    layer : {"parcels", "zones"}
+    app : AppData
+
+    Returns
+    -------
+    str
+    """
+    pinned = st.session_state.get(slot)
+    if not pinned or pinned[0] != repr(key):
+        pinned = (repr(key), app.versions.get(layer) or open_store().version(layer))
+        st.session_state[slot] = pinned
+    return pinned[1]
+
+
+def _unpin() -> None:
+    for slot in PINS:
+        st.session_state.pop(slot, None)
+
+
+def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note: str, based_on: str | None,
+                  lang: str) -> None:
+    """Save accepted geometries against the version the user reviewed (``based_on``), then reload the data.
+
+    A conflict or a refusal is a message; on a conflict the data is read again, so the next review is of
+    what is stored now.
+    """
     try:
-        ids = open_store().save(gdf, layer, who or "staff", source, based, note=note)
+        ids = open_store().save(gdf, layer, who or "staff", source, based_on, note=note)
     except (store.ConflictError, store.StoreError) as e:
-        st.error(f"{i18n.t('edit_conflict', lang)}{i18n.t('colon', lang)}{i18n.message(str(e), lang)}")
+        notice.error(f"{i18n.t('edit_conflict', lang)}{i18n.t('colon', lang)}{i18n.message(str(e), lang)}")
+        if isinstance(e, store.ConflictError):
+            _unpin()
+            app_data.invalidate()
         return
-    st.session_state["edit_version"] = open_store().version("parcels")
+    _unpin()
     saved = f"{i18n.t('edit_saved', lang)}{i18n.t('colon', lang)}{i18n.pick(i18n.REASONS, 'list_sep', lang).join(ids)}"
-    st.success(saved)
+    notice.success(saved)
     st.session_state["edit_flash"] = saved
     app_data.reload()
 
 
-def _review(rv: importer.Review, layer: str, who: str, name: str, lang: str) -> None:
-    """The per-feature report: tick what to store, then store it."""
+def _review(rv: importer.Review, layer: str, who: str, name: str, based_on: str, lang: str) -> None:
+    """The per-feature report: tick what to store, then store it (against the version reviewed)."""
     notes = [i18n.message(n, lang) for n in (rv.loaded.crs_note, *rv.loaded.notes)]
     st.caption(f"{i18n.t('edit_crs_used', lang)}{i18n.t('colon', lang)}{rv.loaded.crs_used} — "
                + i18n.pick(i18n.REASONS, "reason_sep", lang).join(notes))
@@ -83,11 +126,12 @@ def _review(rv: importer.Review, layer: str, who: str, name: str, lang: str) -> 
         if not len(ok):
             st.warning(i18n.t("edit_nothing", lang))
         else:
-            store_changes(ok, layer, who, "surveyed", f"import {name}", lang)
+            store_changes(ok, layer, who, "surveyed", f"import {name}", based_on, lang)
 
 
-def import_tab(data: PlanData, who: str, lang: str) -> None:
+def import_tab(app: AppData, who: str, lang: str) -> None:
     """Upload a boundary file, read it in the CRS given (or detected), review it feature by feature."""
+    data = app.data
     st.markdown(UPLOADER_CSS.replace("HINT", json.dumps(i18n.t("edit_drop_hint", lang))), unsafe_allow_html=True)
     up = st.file_uploader(i18n.t("edit_upload", lang), key="edit_upload")
     c1, c2 = st.columns(2)
@@ -103,9 +147,10 @@ def import_tab(data: PlanData, who: str, lang: str) -> None:
         try:
             rv = importer.review(p, data, layer, None if crs == "auto" else crs, name=up.name)
         except importer.ImportFailed as e:
-            st.error(i18n.message(str(e), lang))
+            notice.error(i18n.message(str(e), lang))
             return
-    _review(rv, layer, who, up.name, lang)
+    based_on = reviewed_version(PINS[0], (up.file_id, up.name, up.size, layer, crs), layer, app)
+    _review(rv, layer, who, up.name, based_on, lang)
 
 
 def _draw_map(data: PlanData, target: str, lang: str) -> tuple[dict[str, Any] | None, MapOptions]:
@@ -143,8 +188,9 @@ def _drawn_area(geom: Any, plan_mu: float, lang: str) -> float:
     return mu
 
 
-def digitise_tab(data: PlanData, who: str, lang: str) -> None:
+def digitise_tab(app: AppData, who: str, lang: str) -> None:
     """Pick a project, draw its parcel on the map, see the area, store it as a digitised boundary."""
+    data = app.data
     with_land = data.enriched[data.enriched.land_mu.notna()].sort_values("project_id").set_index("project_id")
     names = with_land[i18n.col("name", lang)]
     target = st.selectbox(i18n.t("edit_target", lang), list(with_land.index), key="edit_target",
@@ -162,9 +208,10 @@ def digitise_tab(data: PlanData, who: str, lang: str) -> None:
     if geom is None:
         return
     _drawn_area(geom, with_land.loc[target, "land_mu"], lang)
+    based_on = reviewed_version(PINS[1], (target, json.dumps(drawn.get("geometry"), sort_keys=True)), "parcels", app)
     if st.button(i18n.t("edit_save_drawn", lang), type="primary", key="edit_save_drawn"):
         g = gpd.GeoDataFrame({"target_id": [target]}, geometry=[geom], crs=WGS84)
-        store_changes(g, "parcels", who, "digitised", "digitised on the map", lang)
+        store_changes(g, "parcels", who, "digitised", "digitised on the map", based_on, lang)
 
 
 def _undoable(h: pd.DataFrame) -> list[str]:
@@ -173,8 +220,12 @@ def _undoable(h: pd.DataFrame) -> list[str]:
 
 
 def history_tab(who: str, lang: str) -> None:
-    """Every stored change, newest first (times in Asia/Shanghai); undo one."""
-    h = open_store().history()
+    """Every stored change, newest first (times in Asia/Shanghai); undo one. Damaged history lines are
+    named in a warning (they are skipped, never fatal)."""
+    s = open_store()
+    for problem in s.history_problems():
+        notice.warning(i18n.message(problem, lang))
+    h = s.history()
     if not len(h):
         return
     h = h.iloc[::-1]
@@ -191,8 +242,8 @@ def history_tab(who: str, lang: str) -> None:
     if st.button(i18n.t("edit_undo", lang), key="edit_undo"):
         try:
             open_store().undo(cid, who)
-        except store.StoreError as e:
-            st.error(i18n.message(str(e), lang))
+        except (store.StoreError, store.ConflictError) as e:
+            notice.error(i18n.message(str(e), lang))
             return
         st.session_state["edit_flash"] = f"{i18n.t('edit_undone', lang)}{i18n.t('colon', lang)}{cid}"
         app_data.reload()
@@ -209,15 +260,15 @@ def page(app: AppData, lang: str) -> None:
     with st.sidebar:
         basemap.picker(lang)
     if st.session_state.get("edit_flash"):
-        st.success(st.session_state.pop("edit_flash"))
+        notice.success(st.session_state.pop("edit_flash"))
     st.title(i18n.t("edit_title", lang))
+    for done in app.recovered:  # what the store's recovery did when the data was loaded
+        notice.info(f"{i18n.t('edit_recovered', lang)}{i18n.t('colon', lang)}{i18n.message(done, lang)}")
     who = st.text_input(i18n.t("edit_who", lang), key="edit_who", value=st.session_state.get("edit_who", i18n.t("edit_who_default", lang)))
-    if "edit_version" not in st.session_state:
-        st.session_state["edit_version"] = open_store().version("parcels")
     tab_draw, tab_imp, tab_hist = st.tabs([i18n.t(k, lang) for k in ("edit_digitise", "edit_import", "edit_history")])
     with tab_draw:
-        digitise_tab(app.data, who, lang)
+        digitise_tab(app, who, lang)
     with tab_imp:
-        import_tab(app.data, who, lang)
+        import_tab(app, who, lang)
     with tab_hist:
         history_tab(who, lang)

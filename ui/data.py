@@ -4,7 +4,7 @@ prepared before the pages need them, and the sector vocabulary of the filters.""
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -13,6 +13,7 @@ from geo.core.consistency import CheckResult
 from geo.core.filter import sector_vocabulary
 from geo.core.model import DataError, PlanData
 from geo.io import open_store
+from geo.io.store import LAYERS, StoreError
 from geo.pipeline.validate import check_plans
 
 
@@ -31,6 +32,12 @@ class AppData:
         The sector groups (shown first in the sector filter).
     sectors : list of str
         The sector filter's options: the groups, then the other sectors.
+    versions : dict of str to str
+        The store's version of each layer (``parcels``, ``zones``), read before the data: what a review of
+        this data is based on, so a save in between is a conflict, never a silent overwrite.
+    recovered : list of str
+        What the store's recovery did before the data was read (an interrupted change finished or
+        rolled back), in English (:func:`geo.i18n.message` translates); shown on the boundaries page.
     """
 
     data: PlanData
@@ -38,11 +45,19 @@ class AppData:
     sector_en: dict[str, str]
     groups: list[str]
     sectors: list[str]
+    versions: dict[str, str] = field(default_factory=dict)
+    recovered: list[str] = field(default_factory=list)
 
 
 @st.cache_resource(show_spinner=False)
 def _load() -> AppData:
-    data = open_store().load()
+    store = open_store()
+    try:
+        recovered = store.recover()  # an interrupted change is finished or rolled back before anything is read
+    except (StoreError, OSError) as e:  # a read-only store cannot be recovered here: say so, still load
+        recovered = [str(e)]
+    versions = {layer: store.version(layer) for layer in LAYERS}  # before the data: a save in between conflicts
+    data = store.load()
     if config.settings().synthetic_parcels:  # district-scale demo and tests: add N synthetic cadastral parcels
         from geo.pipeline import synth
         data = synth.plan_data(config.settings().synthetic_parcels, 0, base=data)
@@ -51,7 +66,7 @@ def _load() -> AppData:
     sector_en, groups, sectors = sector_vocabulary(data.enriched)
     gc.freeze()  # the prepared frames live as long as the app: keep the collector from walking them (GC pauses
     # of ~0.1 s per rerun at 50,000 parcels)
-    return AppData(data, checks, sector_en, groups, sectors)
+    return AppData(data, checks, sector_en, groups, sectors, versions, recovered)
 
 
 def app_data(lang: str) -> AppData:
@@ -72,6 +87,11 @@ def app_data(lang: str) -> AppData:
         st.error(i18n.t("data_errors", lang))
         st.code(str(e))
         st.stop()
+
+
+def invalidate() -> None:
+    """Drop the loaded data (the store changed behind it): the next run reads it again."""
+    _load.clear()
 
 
 def reload() -> None:
