@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -21,6 +20,7 @@ from geo.core.matching import FirmProfile, match
 from geo.core.model import PlanData
 from geo.io.contact import load_contact, read_contact
 from geo.render import factsheet
+from geo.render.elements.layercontrol import LayerControl
 from geo.render.layers.match import match_layer
 from geo.render.layers.poi import poi_layer
 from geo.render.options import MapOptions
@@ -127,7 +127,7 @@ def match_map(data: PlanData, ranked: pd.DataFrame, show: pd.DataFrame, lang: st
     pad = 0.03
     layers = [match_layer(data, ranked, opts), poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]
     st_folium(base, key="promo_map", height=560, use_container_width=True, feature_group_to_add=layers,
-              layer_control=folium.LayerControl(collapsed=True), returned_objects=[])
+              layer_control=LayerControl(collapsed=True), returned_objects=[])
 
 
 def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
