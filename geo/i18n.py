@@ -610,6 +610,9 @@ MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "
                       "a save of {names} was interrupted before it began: its unfinished files were removed, "
                       "nothing was changed"),
     "recover_unresolved": ("{file}：有一次中断的修改尚未解决", "{file}: an interrupted change is unresolved"),
+    "recover_later": ("一次中断的修改暂时无法完成（{msg}）：{file} 已保留，下次修改或载入时再试",
+                      "an interrupted change cannot be finished now ({msg}): {file} is kept and tried again on the "
+                      "next change or load"),
     # exporting (geo.io.export)
     "export_empty": ("所选内容为空：没有可导出的（请放宽筛选）", "the selection is empty: nothing to export (loosen the filter)"),
     "export_failed": ("{fmt} 导出失败", "{fmt} export failed: {err}"),

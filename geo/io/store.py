@@ -559,7 +559,8 @@ class FileStore:
         _check_layer(layer)
         if source not in SOURCES:
             raise StoreError(f"geometry_source must be one of {SOURCES}, not {source!r}")
-        if not isinstance(changes, gpd.GeoDataFrame) or "target_id" not in changes.columns:
+        if not isinstance(changes, gpd.GeoDataFrame) or "target_id" not in changes.columns or \
+                changes._geometry_column_name not in changes.columns:
             raise StoreError("the changes need a target_id and a geometry column")
         if not len(changes):
             raise StoreError("nothing to save")
@@ -736,6 +737,8 @@ class FileStore:
         try:
             for path, data in zip(staged, contents.values(), strict=True):
                 _write_new(path, data)
+            for folder in {p.parent for p in staged}:
+                _fsync_dir(folder)
             step = self.layout.JOURNAL
             _write_journal(self.layout.journal, _json_bytes(journal))
             step = self.layout.HISTORY
@@ -785,6 +788,13 @@ class FileStore:
             raise StoreError("; ".join(done) or f"{self.layout.JOURNAL}: an interrupted change is unresolved")
 
     def _recover_locked(self) -> list[str]:
+        try:
+            return self._resolve()
+        except OSError as e:  # a full disk, a read-only folder: the journal stays, the next change or load tries again
+            return [f"an interrupted change cannot be finished now ({_why(e)}): {self.layout.JOURNAL} is kept and "
+                    "tried again on the next change or load"]
+
+    def _resolve(self) -> list[str]:
         lay = self.layout
         if not lay.journal.exists():
             return self._sweep_staged()
