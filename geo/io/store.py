@@ -839,13 +839,19 @@ class FileStore:
         h = self.layout.history
         text = journal["history_text"].encode("utf-8")
         offset = journal["history_offset"]
-        data = h.read_bytes() if h.exists() else b""
+        existed = h.exists()
+        data = h.read_bytes() if existed else b""
         if data[offset:] != text:
             if len(data) < offset:  # cut behind our back: append on a fresh line
                 offset, text = len(data), (b"\n" if data and not data.endswith(b"\n") else b"") + text.lstrip(b"\n")
-            with open(h, "r+b" if h.exists() else "wb") as f:
-                f.truncate(offset)
-            _append_history(h, text, offset)
+            if existed:
+                with open(h, "r+b") as f:
+                    f.truncate(offset)
+            try:
+                _append_history(h, text, offset)
+            except BaseException:
+                _drop_if_new(h, existed)
+                raise
         for _, target, staged, landed, _, _ in plan:
             if not landed:
                 _install(staged, target)

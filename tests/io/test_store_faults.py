@@ -570,3 +570,23 @@ def test_108_2E_is_refused_by_the_rule_the_loader_applies(data_copy):
     (d / "parcels.geojson").write_text(json.dumps(fc), encoding="utf-8")
     issues = [i for i in load_all(d, lay, strict=False).issues if i.level == "error"]
     assert [i.problem for i in issues] == [rule]
+
+
+def test_recovery_on_a_full_disk_keeps_the_journal_and_finishes_later(data_copy, monkeypatch):
+    d, lay = data_copy
+    fs = FileStore(d, lay)
+    change = moved(fs)
+    kill_during_save(d, lay, "journal", "parcels", change)  # the history is not written yet
+    before = files(d, lay)
+    _enospc_at(monkeypatch, "history.jsonl")
+    [msg] = fs.recover()
+    assert msg.startswith("an interrupted change cannot be finished now (No space left on device)")
+    assert i18n.message(msg, "zh").startswith("一次中断的修改暂时无法完成（磁盘空间不足）")
+    assert files(d, lay) == before and fs.layout.journal.exists()
+    with pytest.raises(StoreError, match="cannot be finished now"):  # no change while it is unresolved
+        fs.save(moved(fs, d=0.0002), "parcels", "t", "surveyed", None)
+    monkeypatch.undo()
+    [msg] = fs.recover()
+    assert "was finished" in msg
+    assert parcel(fs).equals_exact(storable.snap(change.geometry.iloc[0]), 1e-9)
+    assert_consistent(fs)
