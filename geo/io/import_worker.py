@@ -24,7 +24,7 @@ import pyarrow as pa
 import shapely
 
 from geo import config
-from geo.io.upload import UploadRefused, safe_extract
+from geo.io.upload import UploadRefused, safe_extract, shown
 
 DATASETS = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv", ".dxf")
 """What is read from an archive, in this order of preference."""
@@ -114,7 +114,7 @@ def pick_dataset(files: list[Path], name: str) -> Path:
         if not hits:
             continue
         if len(hits) > 1:
-            names = ", ".join(f.name for f in hits[:5])
+            names = ", ".join(shown(f.name, 40) for f in hits[:5])
             raise UploadRefused(f"{name}: the archive holds several {ext} files ({names}): import one at a time")
         if ext == ".shp":
             stem = hits[0].with_suffix("")
@@ -139,7 +139,7 @@ def _check_crs_member(crs: object, name: str) -> None:
     if not (isinstance(crs, dict) and crs.get("type") == "name" and isinstance(value, str) and len(value) < 200
             and "://" not in value and "/vsi" not in value.lower()):
         kind = crs.get("type") if isinstance(crs, dict) else type(crs).__name__
-        raise UploadRefused(f"{name}: its CRS member is not a CRS name (type '{str(kind)[:40]}'): linked CRS are "
+        raise UploadRefused(f"{name}: its CRS member is not a CRS name (type '{shown(kind, 40)}'): linked CRS are "
                             f"not followed; choose the CRS instead")
 
 
@@ -191,7 +191,7 @@ def scan_json(path: Path, name: str, lim: Limits) -> None:
     except RecursionError as e:
         raise UploadRefused(f"{name}: nested more than {lim.json_depth} levels deep: refused") from e
     except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError is a ValueError
-        raise UploadRefused(f"{name}: not valid JSON ({e.__class__.__name__}: {str(e)[:80]})") from e
+        raise UploadRefused(f"{name}: not valid JSON ({e.__class__.__name__}: {shown(e)})") from e
     features = doc.get("features") if isinstance(doc, dict) else None
     total = _scan(doc, 1, "feature 1", name, lim, top=True)
     for i, f in enumerate(features if isinstance(features, list) else []):
@@ -203,7 +203,7 @@ def scan_json(path: Path, name: str, lim: Limits) -> None:
 # ------------------------------------------------------------------ reading
 
 def _unreadable(target: Path, name: str, e: Exception) -> UploadRefused:
-    msg = (str(e).splitlines() or [e.__class__.__name__])[0][:160]
+    msg = shown((str(e).splitlines() or [e.__class__.__name__])[0], 160)
     return UploadRefused(f"{name}: cannot be read as a {target.suffix.lstrip('.').upper()} file ({msg})")
 
 
@@ -284,7 +284,7 @@ def _wkt_geoms(values: pd.Series, first: int, name: str) -> np.ndarray:
         try:
             geoms.append(shapely.from_wkt(v) if v else None)
         except shapely.errors.GEOSException as e:
-            raise UploadRefused(f"{name}: row {first + i + 2}: '{v[:40]}' is not WKT ({str(e)[:80]})") from e
+            raise UploadRefused(f"{name}: row {first + i + 2}: '{shown(v, 40)}' is not WKT ({shown(e)})") from e
     return np.array(geoms, dtype=object)
 
 
@@ -294,7 +294,7 @@ def _xy_geoms(df: pd.DataFrame, xk: str, yk: str, name: str) -> np.ndarray:
     bad = (x.isna() | y.isna()) & ((df[xk] != "") | (df[yk] != ""))
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise UploadRefused(f"{name}: row {i + 2}: '{df[xk].iloc[i][:40]}', '{df[yk].iloc[i][:40]}' are not numbers")
+        raise UploadRefused(f"{name}: row {i + 2}: '{shown(df[xk].iloc[i], 40)}', '{shown(df[yk].iloc[i], 40)}' are not numbers")
     return shapely.points(x.to_numpy(), y.to_numpy())
 
 
@@ -320,7 +320,7 @@ def read_csv(path: Path, name: str, lim: Limits) -> pa.Table:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
-        raise UploadRefused(f"{name}: cannot be read as a UTF-8 CSV ({str(e)[:120]})") from e
+        raise UploadRefused(f"{name}: cannot be read as a UTF-8 CSV ({shown(e, 120)})") from e
     counter = _Counter(name, lim)
     if len(df) > lim.features:
         raise UploadRefused(f"{name}: more than {lim.features} features: over the limit of one import")
@@ -422,7 +422,7 @@ def run(job: Path) -> int:
     except RecursionError:
         msg = f"{name}: nested more than {lim.json_depth} levels deep: refused"
     except Exception as e:  # noqa: BLE001 - a hostile file must end in a message, never a traceback
-        msg = f"{name}: cannot be read ({e.__class__.__name__}: {str(e)[:120]})"
+        msg = f"{name}: cannot be read ({e.__class__.__name__}: {shown(e, 120)})"
     (folder / ERROR).write_text(msg, encoding="utf-8")
     return 3
 

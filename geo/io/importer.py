@@ -33,7 +33,7 @@ from geo.core.crs import areas_mu
 from geo.core.gcj02 import geom_from_gcj02
 from geo.core.model import PlanData
 from geo.io import import_worker
-from geo.io.upload import UploadRefused, refuse_remote
+from geo.io.upload import UploadRefused, refuse_remote, shown
 
 READABLE = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".kmz", ".csv", ".dxf", ".zip")
 """File types an upload may have (zip and kmz are unpacked safely)."""
@@ -105,7 +105,7 @@ def _run_worker(path: Path, name: str, folder: Path) -> None:
     except config.ConfigError as e:  # SCIMAP_IMPORT_TIMEOUT unusable: the message names it
         raise ImportFailed(str(e)) from None
     except OSError as e:
-        raise ImportFailed(f"{name}: the reader could not be started ({e})") from None
+        raise ImportFailed(f"{name}: the reader could not be started ({shown(e, 120)})") from None
     error = folder / import_worker.ERROR
     if error.is_file():
         raise ImportFailed(error.read_text(encoding="utf-8")[:600])
@@ -158,7 +158,7 @@ def read_file(path: str | Path, name: str | None = None) -> gpd.GeoDataFrame:
         try:
             gdf = _load_result(Path(tmp) / import_worker.RESULT)
         except (OSError, ValueError, shapely.errors.GEOSException) as e:
-            raise ImportFailed(f"{name}: cannot be read ({e})") from e
+            raise ImportFailed(f"{name}: cannot be read ({shown(e, 120)})") from e
     if len(gdf) == 0:
         raise ImportFailed(f"{name}: holds no features")
     if len(gdf) > config.IMPORT_MAX_FEATURES:
@@ -225,7 +225,7 @@ def _to_wgs84(g: gpd.GeoDataFrame, crs: str, name: str) -> gpd.GeoDataFrame:
             return g.set_crs(WGS84, allow_override=True)
         return g.set_crs(crs, allow_override=True).to_crs(WGS84)
     except Exception as e:
-        raise ImportFailed(f"{name}: cannot transform from {crs} to WGS84 ({e})") from e
+        raise ImportFailed(f"{name}: cannot transform from {crs} to WGS84 ({shown(e, 120)})") from e
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, name: str, crs_override: str | None = None) -> Loaded:
@@ -584,5 +584,5 @@ def review(path: str | Path, data: PlanData, layer: str = "parcels", crs: str | 
         loaded = to_wgs84(gdf, name, crs)
         report, geoms = check_features(loaded, match_features(loaded, data, layer), data, layer)
     except (shapely.errors.GEOSException, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as e:
-        raise ImportFailed(f"{name}: cannot be checked ({e.__class__.__name__}: {str(e)[:120]})") from e
+        raise ImportFailed(f"{name}: cannot be checked ({e.__class__.__name__}: {shown(e, 120)})") from e
     return Review(loaded, layer, report, geoms)

@@ -31,6 +31,23 @@ class UploadRefused(Exception):
     """An upload (or a member of it) is refused; the message names the file and the problem."""
 
 
+def shown(text: object, limit: int = 80) -> str:
+    """A value from a file (or a library's error) as a message shows it: one line, no "; ", at most ``limit``.
+
+    Parameters
+    ----------
+    text : object
+    limit : int, default 80
+
+    Returns
+    -------
+    str
+        Control characters escaped, "; " (which separates a message's parts) written ", ".
+    """
+    s = "".join(c if unicodedata.category(c) != "Cc" else c.encode("unicode_escape").decode() for c in str(text))
+    return s.replace("; ", ", ")[:limit]
+
+
 def refuse_remote(text: str, name: str) -> None:
     """Refuse a path that GDAL would read as something other than a local file.
 
@@ -48,19 +65,19 @@ def refuse_remote(text: str, name: str) -> None:
         ``WFS:`` …) anywhere in the text's path parts.
     """
     if _VSI.search(text) or _URL.search(text) or _CONNECTION.match(text):
-        raise UploadRefused(f"{name}: '{text[:80]}' names a remote or virtual file: only local files are read")
+        raise UploadRefused(f"{name}: '{shown(text)}' names a remote or virtual file: only local files are read")
 
 
 def _plain_name(member: str, name: str) -> str:
     """The name a member is unpacked under (its last path part), refusing unsafe or empty names."""
     if member.startswith(("/", "\\")) or ".." in re.split(r"[\\/]", member) or re.match(r"^[A-Za-z]:", member):
-        raise UploadRefused(f"{name}: zip member '{member}' points outside the archive (path traversal): refused")
+        raise UploadRefused(f"{name}: zip member '{shown(member)}' points outside the archive (path traversal): refused")
     if any(unicodedata.category(c) == "Cc" for c in member):
-        raise UploadRefused(f"{name}: zip member '{member.encode('unicode_escape').decode()[:80]}' has control "
+        raise UploadRefused(f"{name}: zip member '{shown(member)}' has control "
                             f"characters in its name: refused")
     base = re.split(r"[\\/]", member)[-1].strip()
     if not base.strip(". "):
-        raise UploadRefused(f"{name}: a zip member has an empty name ('{member[:80]}'): refused")
+        raise UploadRefused(f"{name}: a zip member has an empty name ('{shown(member)}'): refused")
     refuse_remote(member, name)
     return base
 
@@ -101,12 +118,12 @@ def check_members(zf: zipfile.ZipFile, name: str) -> list[tuple[zipfile.ZipInfo,
         if info.is_dir():
             continue
         if info.flag_bits & 0x1:
-            raise UploadRefused(f"{name}: zip member '{info.filename}' is encrypted: refused")
+            raise UploadRefused(f"{name}: zip member '{shown(info.filename)}' is encrypted: refused")
         if base.lower().endswith(ARCHIVES):
-            raise UploadRefused(f"{name}: zip member '{info.filename}' is itself an archive: nested archives are "
+            raise UploadRefused(f"{name}: zip member '{shown(info.filename)}' is itself an archive: nested archives are "
                                 f"refused")
         if (k := _key(base)) in seen:
-            raise UploadRefused(f"{name}: zip members '{seen[k]}' and '{info.filename}' have the same name once "
+            raise UploadRefused(f"{name}: zip members '{shown(seen[k])}' and '{shown(info.filename)}' have the same name once "
                                 f"unpacked: refused")
         seen[k] = info.filename
         out.append((info, base))
@@ -122,12 +139,12 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budge
             done += len(chunk)
             if done > limit:
                 if done > info.file_size:
-                    raise UploadRefused(f"{name}: zip member '{info.filename}' unpacks to more than the "
+                    raise UploadRefused(f"{name}: zip member '{shown(info.filename)}' unpacks to more than the "
                                         f"{info.file_size} bytes its header declares: refused")
                 raise UploadRefused(f"{name}: unpacks to more than {config.IMPORT_MAX_UNZIPPED // 2**20} MB: refused")
             dst.write(chunk)
     if done != info.file_size:
-        raise UploadRefused(f"{name}: zip member '{info.filename}' is damaged (it unpacks to {done} bytes, its "
+        raise UploadRefused(f"{name}: zip member '{shown(info.filename)}' is damaged (it unpacks to {done} bytes, its "
                             f"header declares {info.file_size})")
     return done
 
@@ -158,7 +175,7 @@ def safe_extract(zpath: Path, dest: Path, name: str) -> list[Path]:
     try:
         zf = zipfile.ZipFile(zpath)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise UploadRefused(f"{name}: not a readable zip archive ({e})") from e
+        raise UploadRefused(f"{name}: not a readable zip archive ({shown(e, 120)})") from e
     total, out = 0, []
     with zf:
         for info, base in check_members(zf, name):
@@ -167,6 +184,6 @@ def safe_extract(zpath: Path, dest: Path, name: str) -> list[Path]:
                 total += _copy_member(zf, info, target, config.IMPORT_MAX_UNZIPPED - total, name)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
                     RuntimeError) as e:
-                raise UploadRefused(f"{name}: zip member '{info.filename}' is damaged ({str(e)[:120]})") from e
+                raise UploadRefused(f"{name}: zip member '{shown(info.filename)}' is damaged ({shown(e, 120)})") from e
             out.append(target)
     return out
