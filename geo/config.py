@@ -120,6 +120,8 @@ FILE_NAME_MAX_BYTES = 255
 """The longest file name (UTF-8 bytes) most file systems take: exported names are cut to fit."""
 FILE_SUFFIX_RESERVE_BYTES = 40
 """Bytes of a snapshot's file name kept for its format's suffix and ``.metadata.json``."""
+SNAPSHOT_LIST_MAX = 500
+"""Sidecars read to list the snapshot history (the most recently written first); more are one problem, not read."""
 
 # ------------------------------------------------------------------ map and scale thresholds
 DEFAULT_CENTER = (29.55, 106.36)
