@@ -6,6 +6,7 @@ writes the small ones into ``import_corpus/hostile/``, the tests call them with 
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sqlite3
@@ -292,8 +293,10 @@ def zip_slash_name(folder: Path) -> Path:
 
 
 def zip_nested(folder: Path) -> Path:
-    inner = _zip(folder, "inner.zip", {"x.geojson": _good()}).read_bytes()
-    return _zip(folder, "nested.zip", {"inner.zip": inner})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("x.geojson", _good())
+    return _zip(folder, "nested.zip", {"inner.zip": buf.getvalue()})
 
 
 def zip_many_members(folder: Path, n: int = 250) -> Path:

@@ -138,7 +138,16 @@ def main():
     # hostile names: injection attempts (rejected because they match nothing)
     frame(surveyed(), project_id="<script>alert(1)</script>", name_zh="<img src=x onerror=alert(1)>").to_file(
         BAD / "html_injection.geojson", driver="GeoJSON")
+    write_hostile(BAD)
     print(f"{len(list(GOOD.iterdir()))} good, {len(list(BAD.iterdir()))} bad files in {OUT}")
+
+
+def write_hostile(folder: Path = BAD) -> list[Path]:
+    """The small hostile files of issue 13 (tests.io.hostile_imports.SMALL): linked CRS, NaN, deep JSON,
+    recursive GeoPackage views, duplicate, encrypted, damaged, lying, nested or remote zip members."""
+    from tests.io.hostile_imports import SMALL
+
+    return [make(folder) for make in SMALL]
 
 
 if __name__ == "__main__":
