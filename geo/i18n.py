@@ -642,6 +642,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "
     "snap_read_failed": ("无法读回（{err}）", "cannot be read back ({err})"),
     "snap_list_failed": ("无法列出（{err}）", "cannot be listed ({err})"),
     "snap_compare": ("{layer} 图层无法比较（{err}）", "the {layer} layer cannot be compared ({err})"),
+    "snap_list_max": ("未读取：文件夹中的附属文件超过 {n} 个", "not read: more than {n} sidecars in the folder"),
 }
 
 GEOS: dict[str, tuple[str, str]] = {  # shapely's explain_validity reasons

@@ -64,12 +64,24 @@ class Problem:
         return f"{self.sidecar}: {self.why}"
 
 
+def _newest(sides: list[Path]) -> list[Path]:
+    """Sidecars, the most recently written first (one that vanishes meanwhile last)."""
+    def mtime(p: Path) -> float:
+        try:
+            return p.lstat().st_mtime
+        except OSError:
+            return 0.0
+    return sorted(sides, key=lambda p: (-mtime(p), p.name))
+
+
 def scan_snapshots(folder: str | os.PathLike | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The snapshots of a folder, newest first, and the sidecars that could not be listed.
 
     A sidecar is listed when it is small enough, valid JSON of the expected keys and types, names the
     file it sits beside, and that file is a regular file in the folder (not a symbolic link, not a
-    path elsewhere). Every other ``*.metadata.json`` is a :class:`Problem`; nothing raises.
+    path elsewhere). Every other ``*.metadata.json`` is a :class:`Problem`; nothing raises. At most
+    :data:`geo.config.SNAPSHOT_LIST_MAX` sidecars are read, the most recently written first; the
+    rest are one problem.
 
     Parameters
     ----------
@@ -84,9 +96,13 @@ def scan_snapshots(folder: str | os.PathLike | None = None) -> tuple[pd.DataFram
     folder = Path(folder or store_dir())
     rows, problems = [], []
     try:
-        sides = sorted(folder.glob("*" + SIDECAR))
+        sides = _newest(list(folder.glob("*" + SIDECAR)))
     except OSError as e:
         return pd.DataFrame(columns=LIST_COLUMNS), [Problem(str(folder), f"cannot be listed ({e.strerror})")]
+    if len(sides) > config.SNAPSHOT_LIST_MAX:
+        problems.append(Problem(f"{len(sides) - config.SNAPSHOT_LIST_MAX} × *{SIDECAR}",
+                                f"not read: more than {config.SNAPSHOT_LIST_MAX} sidecars in the folder"))
+        sides = sides[: config.SNAPSHOT_LIST_MAX]
     for side in sides:
         try:
             m = read_metadata(side)

@@ -60,6 +60,20 @@ def test_every_unusable_sidecar_is_a_problem_and_the_rest_is_listed(folder, real
     assert snapshots.list_snapshots(folder).file.tolist() == [real.path.name]
 
 
+def test_a_folder_of_many_sidecars_reads_the_newest_and_counts_the_rest(folder, real, monkeypatch):
+    import os
+
+    from geo import config
+    monkeypatch.setattr(config, "SNAPSHOT_LIST_MAX", 5)
+    for k in range(12):
+        (folder / f"junk{k}.metadata.json").write_text("[]", encoding="utf-8")
+        os.utime(folder / f"junk{k}.metadata.json", (1, 1))  # older than the real snapshot
+    table, problems = snapshots.scan_snapshots(folder)
+    assert table.file.tolist() == [real.path.name]  # the newest sidecar is read first
+    assert len(problems) == 5 and problems[0].sidecar == "8 × *.metadata.json"
+    assert i18n.message(problems[0].why, "zh").startswith("未读取")
+
+
 def test_a_missing_folder_lists_nothing(tmp_path):
     table, problems = snapshots.scan_snapshots(tmp_path / "nope")
     assert len(table) == 0 and problems == []
