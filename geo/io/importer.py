@@ -118,7 +118,7 @@ def _load_result(result: Path) -> gpd.GeoDataFrame:
     """The worker's Arrow file as a GeoDataFrame (CRS as declared, None when the file declares none)."""
     import pyarrow as pa
 
-    with pa.memory_map(str(result)) as src:
+    with pa.OSFile(str(result), "rb") as src:  # read into memory: the folder is removed after this
         table = pa.ipc.open_file(src).read_all()
     crs = (table.schema.metadata or {}).get(b"crs", b"").decode() or None
     geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
