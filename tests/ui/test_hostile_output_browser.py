@@ -19,7 +19,9 @@ from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, ROOT, streamlit_server,
 EVIL = "<img src=x onerror=window.__pwned=1>"
 TEMPLATE = "{{ 7*7 }}"
 TITLE = f"{EVIL} {TEMPLATE} 图层"
-ZONE = f"{EVIL} {TEMPLATE} 片区"
+MARKDOWN = "![i](http://127.0.0.1:9/z.png) :red[y] $x$ **b**"
+ZONE = f"{EVIL} {TEMPLATE} {MARKDOWN} 片区"
+MARKUP = "img, a, strong, [data-testid=stMarkdownColoredText], .katex"
 
 CHECK_JS = """root => {
   const doc = root.ownerDocument, win = doc.defaultView;
@@ -109,4 +111,23 @@ def test_an_exported_html_map_shows_them_as_text(env, tmp_path, monkeypatch):
         page.locator(".scimap-label").first.wait_for(state="attached", timeout=30000)
         page.wait_for_timeout(1500)
         assert_text_only(page.locator("body").evaluate(CHECK_JS))
+        b.close()
+
+
+def test_the_details_beside_the_map_show_a_hostile_zone_as_text(env):
+    """The selected zone's record is HTML in st.markdown: its name is neither HTML nor Markdown there."""
+    zone_id = next(f["properties"]["zone_id"] for f in json.loads(
+        (Path(env["SCIMAP_LAYERS_DIR"]) / "sti_1axis3centres.geojson").read_text(encoding="utf-8"))["features"])
+    asked: list[str] = []
+    with streamlit_server(env) as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: asked.append(r.url) if "127.0.0.1:9" in r.url else None)
+        page.goto(f"{url}/?base=none&sel={zone_id}")
+        table = page.locator("[data-testid=stMarkdownContainer] table").filter(has_text="片区")
+        table.first.wait_for(timeout=90000)
+        text = table.first.inner_text()
+        assert EVIL in text and TEMPLATE in text and MARKDOWN in text, text
+        assert table.first.locator(MARKUP).count() == 0
+        assert page.evaluate("window.__pwned") is None and asked == []
         b.close()
