@@ -110,8 +110,10 @@ def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note
 def _review(rv: importer.Review, layer: str, who: str, name: str, based_on: str, lang: str) -> None:
     """The per-feature report: tick what to store, then store it (against the version reviewed)."""
     notes = [i18n.message(n, lang) for n in (rv.loaded.crs_note, *rv.loaded.notes)]
-    st.caption(f"{i18n.t('edit_crs_used', lang)}{i18n.t('colon', lang)}{rv.loaded.crs_used} — "
-               + i18n.pick(i18n.REASONS, "reason_sep", lang).join(notes))
+    crs = rv.loaded.crs_used if len(rv.loaded.crs_used) <= 160 else rv.loaded.crs_used[:159] + "…"
+    # the CRS may be the file's own WKT, whose name the file chooses: shown as its characters (ui.notice)
+    notice.caption(f"{i18n.t('edit_crs_used', lang)}{i18n.t('colon', lang)}{crs} — "
+                   + i18n.pick(i18n.REASONS, "reason_sep", lang).join(notes))
     st.subheader(i18n.t("edit_review", lang))
     rep = rv.report.copy()
     rep.insert(0, "store", rep.acceptable & ~rep.flagged)
