@@ -448,10 +448,14 @@ class FileStore:
     Attributes
     ----------
     layout : FileLayout
+    recovered : list of str
+        What the recovery run by this store's changes did (:meth:`recover` returns its own), for callers
+        that report it (the CLI).
     """
 
     def __init__(self, data_dir: str | Path, layers_dir: str | Path) -> None:
         self.layout = FileLayout(Path(data_dir), Path(layers_dir))
+        self.recovered: list[str] = []
 
     def __repr__(self) -> str:
         return f"FileStore({str(self.layout.data_dir)!r}, {str(self.layout.layers_dir)!r})"
@@ -784,6 +788,7 @@ class FileStore:
     def _ready(self) -> None:
         """Recover before a change; refuse it while an interrupted change cannot be resolved."""
         done = self._recover_locked()
+        self.recovered += done
         if self.layout.journal.exists():
             raise StoreError("; ".join(done) or f"{self.layout.JOURNAL}: an interrupted change is unresolved")
 
