@@ -1,9 +1,10 @@
 """What the store may hold: the one per-feature geometry rule of the loader, the importer and the store.
 
-A stored feature has a geometry of at most :data:`geo.config.MAX_FEATURE_VERTICES` vertices, all
-finite, lies in the study area (:mod:`geo.core.extent`) and is valid, with its coordinates on the
-store's grid (:data:`GRID_DEG`). The loader reports a feature that breaks the
-rule, the importer blocks a boundary that would break it once snapped to the grid, and the store
+A stored feature has a geometry (a polygon, for a parcel) of at most
+:data:`geo.config.MAX_FEATURE_VERTICES` vertices, all finite, lies in the study area
+(:mod:`geo.core.extent`) and is valid, with its coordinates on the store's grid (:data:`GRID_DEG`).
+The loader reports a feature that breaks the rule (the validator a parcel that is not a polygon),
+the importer blocks a boundary that would break it once snapped to the grid, and the store
 refuses to write one — so nothing the importer accepts can stop the app from loading.
 """
 
@@ -17,6 +18,9 @@ from shapely.validation import explain_validity
 
 from geo.config import MAX_FEATURE_VERTICES
 from geo.core import extent
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+"""The geometry types a parcel may have."""
 
 GRID_DEG = 1e-7
 """Stored coordinates are snapped to this grid (about 1 cm), which keeps the files small and stable."""
@@ -72,13 +76,16 @@ def _finite(geom: BaseGeometry) -> bool:
     return bool(np.isfinite(shapely.get_coordinates(geom, include_z=bool(geom.has_z))).all())
 
 
-def problems(geom: BaseGeometry | None) -> list[str]:
+def problems(geom: BaseGeometry | None, layer: str | None = None) -> list[str]:
     """Why a geometry cannot be stored (empty when it can).
 
     Parameters
     ----------
     geom : shapely geometry or None
         WGS84, as stored (see :func:`snap`).
+    layer : {"parcels", "zones"}, optional
+        The layer it is stored in: a parcel must be a polygon (``"a Point cannot be a parcel (polygons
+        only)"``, the importer's and the validator's rule too); zones may be any geometry.
 
     Returns
     -------
@@ -95,6 +102,8 @@ def problems(geom: BaseGeometry | None) -> list[str]:
     if not _finite(geom):
         return ["has coordinates that are not finite numbers"]
     out = []
+    if layer == "parcels" and geom.geom_type not in POLYGONAL:
+        out.append(f"a {geom.geom_type} cannot be a parcel (polygons only)")
     outside = extent.outside_study_area(geom.bounds)
     if outside:
         out.append(outside)

@@ -586,7 +586,7 @@ class FileStore:
         for target_id, raw in zip(changes["target_id"], changes.geometry, strict=True):
             target_id = str(target_id)
             geom = storable.snap(raw)
-            problems = storable.problems(geom)
+            problems = storable.problems(geom, layer)
             if problems and raw is not None and not raw.is_empty and geom.is_empty:  # a sliver collapsed
                 problems = [f"as stored (on a {storable.GRID_DEG:g}° grid) it has no geometry"]
             if problems:
@@ -917,7 +917,7 @@ def _previous(rec: dict) -> dict | None:
         geom = shape(prev["geometry"])
     except Exception as e:  # noqa: BLE001 — any malformed geometry object (GEOS, type or key errors)
         raise StoreError(f"{where}: its previous geometry cannot be read ({_why(e)}): not undone") from None
-    problems = storable.problems(geom)
+    problems = storable.problems(geom, rec["layer"])
     if problems:
         raise StoreError(f"{where}: its previous geometry {'; '.join(problems)}: not undone")
     return prev
