@@ -42,6 +42,7 @@ import hashlib
 import json
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -53,6 +54,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import mapping, shape
 
+from geo import config
 from geo.core import storable
 from geo.core.crs import areas_mu
 from geo.core.model import PlanData
@@ -74,6 +76,10 @@ class ConflictError(Exception):
 
 class StoreError(Exception):
     """A change that cannot be stored or undone; the message says why. Nothing was written."""
+
+
+class StoreBusy(StoreError):
+    """The store's lock is held by another change for longer than a change waits for it; nothing was written."""
 
 
 @runtime_checkable
@@ -721,7 +727,7 @@ class FileStore:
     def _commit(self, files: dict[Path, dict], records: list[dict]) -> None:
         """Write changed files and their records as one step (module docstring: stage, journal, history, rename).
 
-        Everything is encoded before the first byte is written; a failure before the journal is complete
+        Everything is encoded before the first byte is written; a failure before the history is appended
         removes what was written (nothing changed); after it, the change is finished (or, failing that,
         left for :meth:`recover`).
         """
@@ -736,6 +742,7 @@ class FileStore:
         journal = {"txid": txid, "action": records[0]["action"], "changes": [r["change_id"] for r in records],
                    "files": entries, "history_offset": hist.size, "history_text": text.decode("utf-8"),
                    "history_existed": existed}
+        journal_bytes = _json_bytes(journal)
         staged = [path.with_name(e["staged"]) for path, e in zip(contents, entries, strict=True)]
         step = "the new content"
         try:
@@ -744,7 +751,7 @@ class FileStore:
             for folder in {p.parent for p in staged}:
                 _fsync_dir(folder)
             step = self.layout.JOURNAL
-            _write_journal(self.layout.journal, _json_bytes(journal))
+            _write_journal(self.layout.journal, journal_bytes)
             step = self.layout.HISTORY
             _append_history(self.layout.history, text, hist.size)
         except BaseException as e:  # a full disk, an encoding bug, an interrupt: undo what was written
@@ -782,8 +789,11 @@ class FileStore:
         list of str
             What was done, one message each (empty: nothing to do).
         """
-        with self._locked():
-            return self._recover_locked()
+        try:
+            with self._locked(config.STORE_RECOVER_WAIT_S):
+                return self._recover_locked()
+        except StoreBusy:  # another process is writing a change: it finishes it or, killed, releases the lock
+            return []
 
     def _ready(self) -> None:
         """Recover before a change; refuse it while an interrupted change cannot be resolved."""
@@ -891,14 +901,27 @@ class FileStore:
                 "nothing was changed"]
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the store's lock file (one writer at a time, across processes)."""
+    def _locked(self, wait: float | None = None) -> Iterator[None]:
+        """Hold the store's lock file (one writer at a time, across processes), waiting at most ``wait`` seconds
+        (default :data:`geo.config.STORE_LOCK_WAIT_S`) for it: then :class:`StoreBusy`, never a hang."""
+        wait = config.STORE_LOCK_WAIT_S if wait is None else wait
         try:
             f = open(self.layout.lock, "a")  # noqa: SIM115 — held for the block below
         except OSError as e:
             raise StoreError(f"{self.layout.LOCK} cannot be opened ({_why(e)}): nothing was changed") from None
         with f:
-            fcntl.flock(f, fcntl.LOCK_EX)
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(f"{self.layout.LOCK} is held by another change for more than {wait:g} s: "
+                                        "nothing was changed, try again") from None
+                    time.sleep(0.05)
+                except OSError as e:
+                    raise StoreError(f"{self.layout.LOCK} cannot be locked ({_why(e)}): nothing was changed") from None
             try:
                 yield
             finally:
@@ -928,5 +951,5 @@ def _check_layer(layer: str) -> None:
         raise StoreError(f"unknown layer {layer!r}: one of {', '.join(LAYERS)}")
 
 
-__all__ = ["ACTIONS", "ConflictError", "FileStore", "HISTORY_COLUMNS", "LAYERS", "SOURCES", "Store", "StoreError",
-           "printable"]
+__all__ = ["ACTIONS", "ConflictError", "FileStore", "HISTORY_COLUMNS", "LAYERS", "SOURCES", "Store", "StoreBusy",
+           "StoreError", "printable"]
