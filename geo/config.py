@@ -94,6 +94,12 @@ MAX_FEATURE_VERTICES = 20000
 """A stored feature has at most this many vertices (the shipped data's largest has about 200): the one
 storable rule (:mod:`geo.core.storable`) makes the store refuse more and the loader report it, and the
 importer caps reading at it, so one enormous boundary cannot make loading slow and every map page huge."""
+STORE_LOCK_WAIT_S = 10.0
+"""A change (save, undo) waits this long for the store's lock while another change is written; then it is
+refused with a message (nothing changed, try again), so a stuck or stopped writer never hangs the app."""
+STORE_RECOVER_WAIT_S = 1.0
+"""Recovery when the data is loaded waits this long for the lock; while another process holds it, that
+process is writing a change (it finishes it, or, killed, releases the lock), so there is nothing to recover."""
 
 # ------------------------------------------------------------------ validation tolerances
 AREA_DRIFT_REL = 0.005

@@ -26,8 +26,11 @@ The history is read tolerantly: a damaged line (cut off by a crash, garbage) is 
 layer, or a layer file by its plain name in the layers folder). A save names the version of the layer it
 was based on (:meth:`Store.version`); if another session saved in between, the save is refused
 (:class:`ConflictError`) rather than silently overwriting. A geometry the loader would reject
-(:mod:`geo.core.storable`) is refused before anything is written. Every failure is a
-:class:`StoreError` or :class:`ConflictError` whose message names the file, line or target and the problem.
+(:mod:`geo.core.storable`) is refused before anything is written. One change is written at a time (the
+lock file): a change waits at most :data:`geo.config.STORE_LOCK_WAIT_S` for another and is then refused
+(:class:`StoreBusy`), and recovery on load does not wait for a live writer, so a stuck process never hangs
+the app. Every failure is a :class:`StoreError` or :class:`ConflictError` whose message names the file,
+line or target and the problem.
 
 Text: the files are UTF-8 JSON; a lone surrogate (a file name's undecodable byte) is written as a JSON
 ``\\uXXXX`` escape, so the bytes stay valid UTF-8. The ``who`` and ``note`` of a record are made printable
