@@ -340,6 +340,25 @@ def _remove_journal(path: Path) -> None:
 
 # ------------------------------------------------------------------ the history file
 
+@dataclass(frozen=True)
+class Checkout:
+    """The data with the versions it was read at (:meth:`FileStore.checkout`).
+
+    Attributes
+    ----------
+    data : PlanData
+    versions : dict of str to str
+        :meth:`FileStore.version` of each layer (``parcels``, ``zones``), read before the data: the
+        ``based_on`` of a save of what was reviewed against ``data``.
+    recovered : list of str
+        What recovery did first (an interrupted change finished or rolled back); empty when nothing.
+    """
+
+    data: PlanData
+    versions: dict[str, str]
+    recovered: list[str]
+
+
 @dataclass
 class _History:
     """``history.jsonl`` read tolerantly: the good records, what is wrong with the others, its size."""
@@ -538,6 +557,27 @@ class FileStore:
         str
         """
         return _digest(self.layout.content_files())[:12]
+
+    def checkout(self, strict: bool = True) -> Checkout:
+        """What a review and its save need, read in the safe order: recovery, the versions, then the data.
+
+        An interrupted change is finished or rolled back first (:meth:`recover`; what it did is in
+        ``recovered``). The versions are read before the data, so a change stored by someone else while
+        the data is read makes the later save a :class:`ConflictError`, never a silent overwrite. The CLI
+        and the app review against ``data`` and save with ``based_on=versions[layer]``.
+
+        Parameters
+        ----------
+        strict : bool, default True
+            As in :meth:`load`.
+
+        Returns
+        -------
+        Checkout
+        """
+        recovered = self.recover()
+        versions = {layer: self.version(layer) for layer in LAYERS}
+        return Checkout(self.load(strict=strict), versions, recovered)
 
     def _records(self) -> list[dict]:
         return _read_history(self.layout.history).records
@@ -954,5 +994,5 @@ def _check_layer(layer: str) -> None:
         raise StoreError(f"unknown layer {layer!r}: one of {', '.join(LAYERS)}")
 
 
-__all__ = ["ACTIONS", "ConflictError", "FileStore", "HISTORY_COLUMNS", "LAYERS", "SOURCES", "Store", "StoreBusy",
-           "StoreError", "printable"]
+__all__ = ["ACTIONS", "Checkout", "ConflictError", "FileStore", "HISTORY_COLUMNS", "LAYERS", "SOURCES", "Store",
+           "StoreBusy", "StoreError", "printable"]
