@@ -590,3 +590,32 @@ def test_recovery_on_a_full_disk_keeps_the_journal_and_finishes_later(data_copy,
     assert "was finished" in msg
     assert parcel(fs).equals_exact(storable.snap(change.geometry.iloc[0]), 1e-9)
     assert_consistent(fs)
+
+
+RACER = r"""
+import sys
+sys.path.insert(0, {root!r})
+import geopandas as gpd
+from geo.io.store import ConflictError, FileStore
+d, lay, based, grow = sys.argv[1:5]
+fs = FileStore(d, lay)
+g = fs.load().parcels.set_index("project_id").geometry["HTS-T4-01"].buffer(float(grow), quad_segs=2)
+try:
+    fs.save(gpd.GeoDataFrame({{"target_id": ["HTS-T4-01"]}}, geometry=[g], crs=4326), "parcels", grow, "surveyed", based)
+    print("stored")
+except ConflictError:
+    print("conflict")
+"""
+
+
+def test_two_processes_saving_on_the_same_review_one_wins_one_is_told(data_copy):
+    d, lay = data_copy
+    fs = FileStore(d, lay)
+    based = fs.version("parcels")
+    racers = [subprocess.Popen([sys.executable, "-c", RACER.format(root=str(ROOT)), str(d), str(lay), based, grow],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+              for grow in ("0.0002", "0.0003", "0.0004")]
+    outcomes = sorted(r.communicate(timeout=120)[0].strip() for r in racers)
+    assert outcomes == ["conflict", "conflict", "stored"], outcomes
+    assert len(fs.history()) == 1
+    assert_consistent(fs)
