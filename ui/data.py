@@ -52,12 +52,13 @@ class AppData:
 @st.cache_resource(show_spinner=False)
 def _load() -> AppData:
     store = open_store()
-    try:
-        recovered = store.recover()  # an interrupted change is finished or rolled back before anything is read
+    try:  # recovery (an interrupted change finished or rolled back), the versions, then the data
+        co = store.checkout()
+        data, versions, recovered = co.data, co.versions, co.recovered
     except (StoreError, OSError) as e:  # a read-only store cannot be recovered here: say so, still load
         recovered = [str(e)]
-    versions = {layer: store.version(layer) for layer in LAYERS}  # before the data: a save in between conflicts
-    data = store.load()
+        versions = {layer: store.version(layer) for layer in LAYERS}  # before the data: a save in between conflicts
+        data = store.load()
     if config.settings().synthetic_parcels:  # district-scale demo and tests: add N synthetic cadastral parcels
         from geo.pipeline import synth
         data = synth.plan_data(config.settings().synthetic_parcels, 0, base=data)
