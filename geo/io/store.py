@@ -73,11 +73,19 @@ ACTIONS = ("save", "undo")
 """What a history record did."""
 
 
-class ConflictError(Exception):
+class _Message(Exception):
+    """An exception whose message can always be encoded and shown: lone surrogates (an id or a file name's
+    undecodable byte) are escaped (:func:`printable`)."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(printable(str(message)))
+
+
+class ConflictError(_Message):
     """The stored layer changed since the user loaded it."""
 
 
-class StoreError(Exception):
+class StoreError(_Message):
     """A change that cannot be stored or undone; the message says why. Nothing was written."""
 
 
