@@ -38,7 +38,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Check the data; exit status 1 on data errors.
+    """Check the data (and say what is wrong with the change history); exit status 1 on data errors.
 
     Parameters
     ----------
@@ -49,8 +49,14 @@ def run_validate(args: argparse.Namespace) -> int:
     -------
     int
     """
+    from geo.io.files import FileLayout
+    from geo.io.store import FileStore
     from geo.pipeline import validate
-    return validate.main(data_dir=args.data, layers_dir=args.layers)
+    status = validate.main(data_dir=args.data, layers_dir=args.layers)
+    lay = FileLayout.resolve(args.data, args.layers)
+    for problem in FileStore(lay.data_dir, lay.layers_dir).history_problems():  # read only: nothing is repaired
+        print(f"WARNING: {problem}")
+    return status
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -292,12 +298,18 @@ def run_import(args: argparse.Namespace) -> int:
     from geo.io import importer, open_store
     from geo.io.store import ConflictError, StoreError
     store = open_store()
-    based_on = store.version(args.layer)  # before the data is read: a save in between is then a conflict
+    try:  # recovery, then the versions, then the data: a save by someone else in between is a conflict
+        co = store.checkout()
+    except StoreError as err:
+        print(f"import refused: {err}", file=sys.stderr)
+        return 1
+    for done in co.recovered:
+        print(f"store recovered: {done}", file=sys.stderr)
+    data, based_on = co.data, co.versions[args.layer]
     if args.based_on and args.based_on != based_on:
         print(f"import not stored: the {args.layer} layer was changed since your review (version {based_on}, you "
               f"reviewed {args.based_on}): review again", file=sys.stderr)
         return 1
-    data = store.load()
     try:
         rv = importer.review(args.file, data, args.layer, args.crs)
     except importer.ImportFailed as err:

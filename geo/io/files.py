@@ -11,6 +11,7 @@ rather than handing the app bad data. Geometry is checked by the one rule of
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -235,6 +236,37 @@ def read_csv_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[pd.Dat
     return df, check_columns(df, spec, file, id_col)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON text that may decode to lone surrogates (an undecodable byte of a file name kept as ``\\udcff``)."""
+
+
+def printable(text: object) -> object:
+    """Text that can be encoded and shown: lone surrogates as escapes (a file name's byte 0xff as ``\\xff``).
+
+    Parameters
+    ----------
+    text : object
+        Anything; only ``str`` is changed.
+
+    Returns
+    -------
+    object
+        ``text`` itself unless it is a string holding lone surrogates.
+    """
+    if not isinstance(text, str) or not _SURROGATE.search(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _printable_object(obj: dict) -> dict:
+    """A decoded JSON object with its text values printable (:func:`printable`)."""
+    return {k: printable(v) for k, v in obj.items()}
+
+
 def _crs_issues(crs: object, file: str) -> list[Issue]:
     """A layer file's ``crs`` member: absent, or a named WGS84 (a link or another CRS is an error)."""
     if crs is None:
@@ -285,7 +317,8 @@ def read_geojson_checked(path: Path, spec: schema.Spec, id_col: str) -> tuple[gp
     file = _rel(path)
     empty = gpd.GeoDataFrame(columns=list(spec) + ["geometry"], geometry="geometry", crs=WGS84)
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        raw = json.loads(text, object_hook=_printable_object if _ESCAPED_SURROGATE.search(text) else None)
     except FileNotFoundError:
         return empty, [Issue("error", file, "file", "not found")]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:

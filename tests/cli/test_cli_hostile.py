@@ -97,3 +97,11 @@ def test_a_contact_file_of_the_wrong_shape_is_named_and_left_out(capsys, tmp_pat
     assert "unknown key 'fax'" in err
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
     assert "<div>123</div>" in page  # what is right in the file is kept
+
+
+def test_validate_names_a_damaged_history_line(capsys, data_copy):
+    d, lay = data_copy
+    with open(d / "history.jsonl", "ab") as f:
+        f.write(b'{"change_id": "abc", "wh')
+    rc, out, _ = run(capsys, "validate", "--data", str(d), "--layers", str(lay))
+    assert rc == 0 and "WARNING: history.jsonl line 1 is cut off" in out

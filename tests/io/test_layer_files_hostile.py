@@ -44,3 +44,14 @@ def test_a_broken_layer_file_is_reported_where_it_is_broken(data_copy, case):
     mine = [i for i in data.issues if i.file.endswith("towns.geojson")]
     assert any(i.where.startswith(where) and problem in i.problem for i in mine), mine[:3]
     assert len(data.zones) >= 171  # the other layers (and the file's other features) still load
+
+
+def test_a_lone_surrogate_in_a_property_is_kept_printable(data_copy):
+    """An undecodable byte of a file name, kept by the store as ``\\udcff``, loads as the text ``\\xff``."""
+    d, lay = data_copy
+    f = lay / "towns.geojson"
+    fc = json.loads(f.read_text(encoding="utf-8"))
+    fc["features"][0]["properties"]["name_en"] = "bad\udcff"
+    f.write_text(json.dumps(fc), encoding="utf-8")  # ensure_ascii: the file holds the escape \udcff
+    data = load_all(d, lay)
+    assert "bad\\xff" in set(data.zones.name_en)
