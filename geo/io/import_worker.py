@@ -203,7 +203,8 @@ def scan_json(path: Path, name: str, lim: Limits) -> None:
 # ------------------------------------------------------------------ reading
 
 def _unreadable(target: Path, name: str, e: Exception) -> UploadRefused:
-    msg = shown((str(e).splitlines() or [e.__class__.__name__])[0], 160)
+    first = (str(e).splitlines() or [e.__class__.__name__])[0].replace(str(target), target.name)
+    msg = shown(first, 160)  # the worker's own path (a temporary folder of the server) is not shown
     return UploadRefused(f"{name}: cannot be read as a {target.suffix.lstrip('.').upper()} file ({msg})")
 
 
