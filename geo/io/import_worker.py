@@ -13,6 +13,8 @@ and the attributes); a refusal as a message naming the file (and row, feature or
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -132,6 +134,14 @@ def _no_constant(token: str) -> float:
     raise ValueError(f"{token} is not a number JSON allows")
 
 
+def _finite(token: str) -> float:
+    """A JSON number that fits a float (``1e999`` would silently become infinity)."""
+    x = float(token)
+    if not math.isfinite(x):
+        raise ValueError(f"{shown(token, 40)} is not a finite number")
+    return x
+
+
 def _check_crs_member(crs: object, name: str) -> None:
     """A GeoJSON ``crs`` member must name its CRS; a link (or a URL as the name) is never followed."""
     props = crs.get("properties") if isinstance(crs, dict) else None
@@ -187,7 +197,7 @@ def scan_json(path: Path, name: str, lim: Limits) -> None:
     UploadRefused
     """
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant)
+        doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
     except RecursionError as e:
         raise UploadRefused(f"{name}: nested more than {lim.json_depth} levels deep: refused") from e
     except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError is a ValueError
@@ -279,9 +289,14 @@ def _first_column(cols: dict[str, str], candidates: tuple[str, ...]) -> str | No
     return next((cols[c] for c in candidates if c in cols), None)
 
 
+_NON_FINITE = re.compile(r"(?i)(?<![a-z])(nan|inf|infinity)(?![a-z])")
+
+
 def _wkt_geoms(values: pd.Series, first: int, name: str) -> np.ndarray:
     geoms = []
     for i, v in enumerate(values):
+        if v and _NON_FINITE.search(v):  # GEOS would only say a ring does not close (NaN ≠ NaN)
+            raise UploadRefused(f"{name}: row {first + i + 2} has coordinates that are not numbers (NaN or infinity)")
         try:
             geoms.append(shapely.from_wkt(v) if v else None)
         except shapely.errors.GEOSException as e:

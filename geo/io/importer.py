@@ -76,9 +76,9 @@ class Loaded:
 
 # ------------------------------------------------------------------ reading
 
-def _check_upload(path: Path, name: str) -> None:
+def _check_upload(path: Path, name: str, given: str) -> None:
     try:
-        refuse_remote(str(path), name)
+        refuse_remote(given, name)
     except UploadRefused as e:
         raise ImportFailed(str(e)) from None
     if not path.is_file():
@@ -150,9 +150,10 @@ def read_file(path: str | Path, name: str | None = None) -> gpd.GeoDataFrame:
         encrypted or lying members), unreadable, too slow or large to read, non-finite coordinates, no
         features or too many (:data:`geo.config.IMPORT_MAX_FEATURES`), too many layers or vertices.
     """
+    given = str(path)  # as given: Path() would fold "http://" into "http:/"
     path = Path(path)
     name = name or path.name
-    _check_upload(path, name)
+    _check_upload(path, name, given)
     with tempfile.TemporaryDirectory(prefix="scimap-import-") as tmp:
         _run_worker(path.resolve(), name, Path(tmp))
         try:

@@ -82,6 +82,15 @@ def _plain_name(member: str, name: str) -> str:
     return base
 
 
+OS_LITTER = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
+"""What an operating system adds to an archive it makes (macOS resource forks, folder settings): never data."""
+
+
+def _os_litter(member: str, base: str) -> bool:
+    """Whether a member is the archiving system's own (``__MACOSX/…``, ``._name``, ``.DS_Store`` …)."""
+    return base.startswith("._") or any(part in OS_LITTER for part in re.split(r"[\\/]", member))
+
+
 def _key(base: str) -> str:
     """Names that collide once unpacked on any file system: NFC, case-folded."""
     return unicodedata.normalize("NFC", base).casefold()
@@ -115,7 +124,7 @@ def check_members(zf: zipfile.ZipFile, name: str) -> list[tuple[zipfile.ZipInfo,
         if not info.filename:
             raise UploadRefused(f"{name}: a zip member has no name: refused")
         base = _plain_name(info.filename, name)
-        if info.is_dir():
+        if info.is_dir() or _os_litter(info.filename, base):
             continue
         if info.flag_bits & 0x1:
             raise UploadRefused(f"{name}: zip member '{shown(info.filename)}' is encrypted: refused")
