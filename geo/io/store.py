@@ -61,7 +61,7 @@ from geo import config
 from geo.core import storable
 from geo.core.crs import areas_mu
 from geo.core.model import PlanData
-from geo.io.files import FileLayout, load_all
+from geo.io.files import FileLayout, load_all, printable
 
 SOURCES = ("surveyed", "digitised")
 """What a stored boundary is: a survey's, or drawn on the map."""
@@ -228,27 +228,6 @@ def _json_bytes(obj: object) -> bytes:
     """Compact JSON as UTF-8 bytes; lone surrogates become ``\\uXXXX`` escapes (the bytes stay valid UTF-8)."""
     text = json.dumps(obj, ensure_ascii=False)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
-
-
-def printable(text: object) -> object:
-    """Text that can be encoded and shown: lone surrogates as escapes (a file name's byte 0xff as ``\\xff``).
-
-    Parameters
-    ----------
-    text : object
-        Anything; only ``str`` is changed.
-
-    Returns
-    -------
-    object
-        ``text`` itself unless it is a string holding lone surrogates.
-    """
-    if not isinstance(text, str) or not _SURROGATE.search(text):
-        return text
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _sha(data: bytes) -> str:
