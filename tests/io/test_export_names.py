@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -100,16 +102,28 @@ def test_an_output_path_that_is_a_file_is_a_message(data, tmp_path):
         export.export(data, Filter(sectors=["检验检测"]), "geojson", f)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_folder_is_a_message(data, tmp_path):
+def _read_only_folder(path, monkeypatch):
+    """A folder nobody may write: a read-only tmpfs when we may mount one (root ignores mode bits), else mode 500
+    for a user, else (root without mount) the kernel's answer injected."""
+    path.mkdir()
+    if os.geteuid() != 0:
+        path.chmod(0o500)
+        return lambda: path.chmod(0o700)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(path)], capture_output=True).returncode == 0:
+        return lambda: subprocess.run(["umount", str(path)], check=False)
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if Path(p) == path else True)
+    return lambda: None
+
+
+def test_a_read_only_folder_is_a_message(data, tmp_path, monkeypatch):
     ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o500)
+    undo = _read_only_folder(ro, monkeypatch)
     try:
         with pytest.raises(export.ExportError, match="not writable"):
             export.export(data, Filter(sectors=["检验检测"]), "geojson", ro)
+        assert list(ro.iterdir()) == []
     finally:
-        ro.chmod(0o700)
+        undo()
 
 
 def test_the_messages_read_in_chinese():
