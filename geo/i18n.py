@@ -135,6 +135,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "url_bad_basemap": ("已忽略链接中的 base={value!r}：没有这个底图", "ignored base={value!r} in the link: unknown basemap"),
     "url_bad_item": ("已忽略链接中的 {param}={value!r}：没有这一项", "ignored {param}={value!r} in the link: no such item"),
     "url_bad_view": ("已忽略链接中的地图视图：不是数字", "ignored the map view in the link: not numbers"),
+    "err_left_out": ("技术细节从略，见服务器日志", "details in the server log"),
     "page_failed": ("出错了，这部分页面未能显示（{what}：{why}）。请刷新页面；如仍出错，请将此信息告知系统管理员。",
                     "Something went wrong and this part of the page could not be shown ({what}: {why}). Reload the "
                     "page; if it happens again, tell the administrator this message."),
@@ -573,7 +574,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # import, store and export messages; "
     "hist_unreadable": ("{file} 无法读取（{msg}）：不显示修改记录", "{file} cannot be read ({msg}): no history shown"),
     "hist_cut": ("{file} 第 {n} 行被截断（写入中断）：已跳过", "{file} line {n} is cut off (a write was interrupted): skipped"),
     "hist_utf8": ("{file} 第 {n} 行不是 UTF-8 文本：已跳过", "{file} line {n} is not UTF-8 text: skipped"),
-    "hist_json": ("{file} 第 {n} 行不是 JSON（{err}）：已跳过", "{file} line {n} is not JSON ({err}): skipped"),
+    "hist_json": ("{file} 第 {n} 行不是有效的 JSON：已跳过", "{file} line {n} is not JSON ({err}): skipped"),
     "hist_kind": ("{file} 第 {n} 行是 JSON {kind}，不是修改记录：已跳过",
                   "{file} line {n} is a JSON {kind}, not a change record: skipped"),
     "hist_keys": ("{file} 第 {n} 行不是修改记录（{keys} 缺失或有误）：已跳过",
@@ -965,6 +966,9 @@ def _convert(name: str, value: str, lang: str, names: Mapping[str, tuple[str, st
         return en if code(lang) == "en" and en else zh
     if name == "msg":
         return message(value, lang)
+    if name == "err":  # a library's error text: shown when it reads in the language, else said to be left out
+        said = message(value, lang)
+        return said if _slot(lang) == 1 or not _EN_WORD.search(said) else pick(STRINGS, "err_left_out", lang)
     if name in ("geos", "gtype"):
         return _geos(value, lang)
     if name in ("district", "expected"):

@@ -208,3 +208,11 @@ def test_a_generated_note_names_its_zone_in_the_language(shipped):
     assert popup.value_text(note, "placement_note", "zh", names).endswith(f"位于 {zh} 内")
     assert popup.value_text(note, "placement_note", "en", names).endswith(f"inside {en}")
     assert zid in popup.value_text(note, "placement_note", "zh")  # without names: the id, as before
+
+
+def test_a_library_error_in_english_is_left_out_of_a_chinese_message():
+    from geo import i18n
+    zh = i18n.message("the parcels layer cannot be compared (KeyError: parcel_id)", "zh")
+    assert zh == "parcels 图层无法比较（技术细节从略，见服务器日志）"
+    assert i18n.message("the parcels layer cannot be compared (No space left on device)", "zh").endswith("（磁盘空间不足）")
+    assert "KeyError: parcel_id" in i18n.message("the parcels layer cannot be compared (KeyError: parcel_id)", "en")

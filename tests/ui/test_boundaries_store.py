@@ -75,6 +75,6 @@ def test_what_recovery_did_and_a_damaged_history_are_shown(store_env):
     infos = " ".join(i.value for i in at.info)
     assert "存储已自动恢复" in infos and "已完成：数据与修改记录一致" in infos
     warnings = " ".join(w.value for w in at.warning)
-    assert "history.jsonl 第 1 行不是 JSON" in warnings.replace("\\", "")
+    assert "history.jsonl 第 1 行不是有效的 JSON" in warnings.replace("\\", "")
     assert list(fs.history().who) == ["killed"] and not fs.layout.journal.exists()
     assert isinstance(change, gpd.GeoDataFrame)
