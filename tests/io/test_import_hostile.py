@@ -9,7 +9,6 @@ by :mod:`tests.io.hostile_imports`.
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import re
 import threading
@@ -22,6 +21,7 @@ from geo import config, i18n
 from geo.io import importer, upload
 from geo.io.files import load_all
 from tests.io import hostile_imports as H
+from tests.io.stored import digest
 
 LOW_TIMEOUT = 8.0
 SLACK = 15.0  # the worker's start (about 2 s on a busy machine) and the parent's clean-up
@@ -33,17 +33,8 @@ def store(data_copy, monkeypatch):
     monkeypatch.setattr(config, "IMPORT_TIMEOUT_S", LOW_TIMEOUT)
     monkeypatch.delenv("SCIMAP_IMPORT_TIMEOUT", raising=False)
     d, lay = data_copy
-    return load_all(d, lay), (d, lay), _digest(d, lay)
+    return load_all(d, lay), (d, lay), digest(d, lay)
 
-
-def _digest(*folders: Path) -> str:
-    h = hashlib.sha256()
-    for folder in folders:
-        for f in sorted(folder.rglob("*")):
-            if f.is_file():
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
 
 
 def _zh_reads(msg: str) -> bool:
@@ -66,7 +57,7 @@ def _refused(store, path: Path, words: str, limit: float = LOW_TIMEOUT + SLACK) 
     assert re.search(words, msg), msg
     assert "Traceback" not in msg
     assert _zh_reads(msg), (msg, i18n.message(msg, "zh"))
-    assert _digest(*folders) == before  # nothing written
+    assert digest(*folders) == before  # nothing written
     return msg
 
 

@@ -1,7 +1,6 @@
 """One study area and one geometry rule for importer, store and loader: a boundary at 108.2°E is refused at
 import naming the study area, and nothing the importer accepts can make loading fail."""
 
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -18,6 +17,7 @@ from geo.io import importer, open_store
 from geo.io.files import FileLayout, load_all
 from geo.io.store import FileStore, StoreError
 from tests.io.make_import_corpus import surveyed
+from tests.io.stored import digest
 
 CORPUS = Path(__file__).resolve().parent / "import_corpus"
 GOOD = sorted((CORPUS / "good").iterdir())
@@ -39,15 +39,6 @@ def write_geojson(path: Path, geoms: list, ids: list[str], key: str = "project_i
     return path
 
 
-def _digest(*folders: Path) -> str:
-    h = hashlib.sha256()
-    for folder in folders:
-        for f in sorted(folder.rglob("*")):
-            if f.is_file() and f.name != FileLayout.LOCK:  # the lock file is the store's, not data
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
-
 
 # ------------------------------------------------------------------ 108.2°E
 
@@ -66,23 +57,23 @@ def test_the_cli_refuses_it_and_stores_nothing(data_copy, tmp_path, monkeypatch,
     d, lay = data_copy
     monkeypatch.setenv("SCIMAP_DATA_DIR", str(d))
     monkeypatch.setenv("SCIMAP_LAYERS_DIR", str(lay))
-    before = _digest(d, lay)
+    before = digest(d, lay)
     f = write_geojson(tmp_path / "east.geojson", [AT_108_2], ["HTS-T4-01"])
     assert cli.main(["import", str(f), "--apply", "--accept-flagged"]) == 1
     err = capsys.readouterr().err
     assert "import refused" in err and "study area" in err and extent.describe() in err
-    assert _digest(d, lay) == before
+    assert digest(d, lay) == before
 
 
 def test_store_and_loader_apply_the_same_rule(data_copy):
     """What the importer refuses, the store refuses too, and the loader would reject: the three agree."""
     d, lay = data_copy
     fs = FileStore(d, lay)
-    before = _digest(d, lay)
+    before = digest(d, lay)
     with pytest.raises(StoreError, match="HTS-T4-01: lies outside Chongqing's study area"):
         fs.save(gpd.GeoDataFrame({"target_id": ["HTS-T4-01"]}, geometry=[AT_108_2], crs=WGS84), "parcels", "t",
                 "surveyed", fs.version("parcels"))
-    assert _digest(d, lay) == before  # refused before anything was written
+    assert digest(d, lay) == before  # refused before anything was written
     fc = json.loads((d / "parcels.geojson").read_text(encoding="utf-8"))  # written behind the store's back
     next(f for f in fc["features"] if f["properties"]["project_id"] == "HTS-T4-01")["geometry"] = mapping(AT_108_2)
     (d / "parcels.geojson").write_text(json.dumps(fc), encoding="utf-8")

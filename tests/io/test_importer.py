@@ -1,7 +1,6 @@
 """Import: every format and CRS lands within a metre; ≥ 30 hostile files are refused with a message
 and the stored data stays byte-identical; storing is atomic, audited, undoable, conflict-safe."""
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from geo.core.crs import project
 from geo.io import importer, store
 from geo.io.store import FileStore
 from tests.io.make_import_corpus import surveyed
+from tests.io.stored import digest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "import_corpus"
@@ -50,19 +50,11 @@ def test_corpus_has_at_least_30_hostile_files():
     assert len(BAD) >= 30
 
 
-def _digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for f in sorted(folder.rglob("*")):
-        if f.is_file():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
 
 @pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
 def test_hostile_file_is_refused_with_a_message_and_nothing_changes(data_copy, path):
     d, lay = data_copy
-    before = _digest(d) + _digest(lay)
+    before = digest(d, lay)
     r = subprocess.run([sys.executable, "-m", "geo", "import", str(path), "--apply"], cwd=ROOT, capture_output=True,
                        text=True, timeout=120, env={"SCIMAP_DATA_DIR": str(d), "SCIMAP_LAYERS_DIR": str(lay),
                                                     "PATH": "/usr/bin:/bin", "HOME": str(d)})
@@ -70,7 +62,7 @@ def test_hostile_file_is_refused_with_a_message_and_nothing_changes(data_copy, p
     msg = r.stderr + r.stdout
     assert path.name in msg or "no match" in msg or "nothing acceptable" in msg
     assert "Traceback" not in msg
-    assert _digest(d) + _digest(lay) == before  # byte-identical
+    assert digest(d, lay) == before  # byte-identical
 
 
 def test_messages_name_the_problem(data):

@@ -28,18 +28,13 @@ from geo.io import importer
 from geo.io import store as S
 from geo.io.files import FileLayout, load_all
 from geo.io.store import ConflictError, FileStore, StoreError
+from tests.io.stored import data_files
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = "HTS-T4-01"
 
 
 # ------------------------------------------------------------------ helpers
-
-def files(*folders: Path) -> dict[str, bytes]:
-    """Every file's bytes (the lock file is the store's, not data)."""
-    return {str(f.relative_to(folder.parent)): f.read_bytes() for folder in folders for f in sorted(folder.rglob("*"))
-            if f.is_file() and f.name != FileLayout.LOCK}
-
 
 def parcel(fs: FileStore, pid: str = TARGET) -> Polygon:
     return fs.load().parcels.set_index("project_id").geometry[pid]
@@ -160,14 +155,14 @@ def kill_during_save(d: Path, lay: Path, point: str, layer: str, changes: gpd.Ge
 def test_kill_9_during_a_parcel_save_is_recovered(data_copy, point):
     d, lay = data_copy
     fs = FileStore(d, lay)
-    before = files(d, lay)
+    before = data_files(d, lay)
     change = moved(fs)
     kill_during_save(d, lay, point, "parcels", change)
     done = fs.recover()
     assert len(done) == 1
     if point == "staged":  # killed before the journal: nothing had changed, the staged file is removed
         assert "interrupted before it began" in done[0] and "nothing was changed" in done[0]
-        assert files(d, lay) == before
+        assert data_files(d, lay) == before
     else:  # the journal was complete: the save is finished, data and history agree
         assert "was finished: data and history agree" in done[0] and "parcels.geojson" in done[0]
         h = fs.history()
@@ -206,7 +201,7 @@ def test_a_journal_whose_staged_file_is_lost_is_rolled_back(data_copy, monkeypat
     d, lay = data_copy
     fs = FileStore(d, lay)
     fs.save(moved(fs, d=0.0002), "parcels", "first", "surveyed", None)
-    before = files(d, lay)
+    before = data_files(d, lay)
     kill_during_save(d, lay, "torn_history", "parcels", moved(fs))
     for p in d.glob(".*.staged"):
         p.unlink()
@@ -214,7 +209,7 @@ def test_a_journal_whose_staged_file_is_lost_is_rolled_back(data_copy, monkeypat
     assert list(fs.history().who) == ["first"]  # the pending record claims nothing
     [msg] = fs.recover()
     assert "was rolled back: nothing was changed" in msg
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     assert_consistent(fs)
 
 
@@ -258,14 +253,14 @@ def test_a_full_disk_at_any_write_changes_nothing(data_copy, monkeypatch, where)
     fs = FileStore(d, lay)
     fs.save(moved(fs, d=0.0002), "parcels", "first", "surveyed", None)  # a history to append to
     change = moved(fs)
-    before = files(d, lay)
+    before = data_files(d, lay)
     _enospc_at(monkeypatch, where)
     with pytest.raises(StoreError, match="No space left on device") as e:
         fs.save(change, "parcels", "t", "surveyed", fs.version("parcels"))
     assert "parcels.geojson" in str(e.value) and "nothing was changed" in str(e.value)
     assert i18n.message(str(e.value), "zh") == "parcels.geojson：无法写入" + (
         "新内容" if where == ".staged" else f" {where}") + "（磁盘空间不足）：未做任何修改"
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     monkeypatch.undo()
     assert_consistent(fs)
 
@@ -273,7 +268,7 @@ def test_a_full_disk_at_any_write_changes_nothing(data_copy, monkeypatch, where)
 def test_an_exception_while_writing_the_history_changes_nothing(data_copy, monkeypatch):
     d, lay = data_copy
     fs = FileStore(d, lay)
-    before = files(d, lay)
+    before = data_files(d, lay)
     write = S._write_bytes
 
     def boom(fd, data, path):
@@ -284,7 +279,7 @@ def test_an_exception_while_writing_the_history_changes_nothing(data_copy, monke
     monkeypatch.setattr(S, "_write_bytes", boom)
     with pytest.raises(StoreError, match="cannot write history.jsonl .*UnicodeEncodeError.*nothing was changed"):
         fs.save(moved(fs), "parcels", "t", "surveyed", None)
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
 
 
 def test_a_real_full_disk(data_copy, tmp_path, monkeypatch):
@@ -312,13 +307,13 @@ def test_a_real_full_disk(data_copy, tmp_path, monkeypatch):
         for free_pages in range(0, 12):
             filler = mnt / "filler.bin"
             _fill(filler, free_pages * 4096)
-            before = files(d, lay)
+            before = data_files(d, lay)
             try:
                 fs.save(moved(fs, d=0.0001 * (free_pages + 1)), "parcels", "t", "surveyed", fs.version("parcels"))
             except StoreError as e:
                 refused += 1
                 assert "No space left on device" in str(e) and "nothing was changed" in str(e)
-                assert files(d, lay) == before
+                assert data_files(d, lay) == before
             filler.unlink()
             assert_consistent(fs)
         assert refused >= 2
@@ -437,7 +432,7 @@ def _forge(d: Path, rec: dict) -> None:
     ("zones", "..\\victim.geojson"), ("parcels", "../victim.json"), ("parcels", "projects.csv"),
     ("zones", "evil.geojson"),  # a symbolic link out of the layers folder
 ])
-def test_undo_touches_only_the_stores_own_files(data_copy, tmp_path, layer, file):
+def test_undo_touches_only_the_stores_own_data_files(data_copy, tmp_path, layer, file):
     d, lay = data_copy
     victim = tmp_path / "victim.json"
     victim.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
@@ -448,10 +443,10 @@ def test_undo_touches_only_the_stores_own_files(data_copy, tmp_path, layer, file
     _forge(d, {"change_id": "forged000001", "when": "2026-01-01T00:00:00+08:00", "who": "x", "action": "save",
                "layer": layer, "target_id": "town_jinfeng" if layer == "zones" else TARGET, "file": file,
                "previous": prev, "undoes": None, "note": ""})
-    before = files(d, lay) | {"victim": victim.read_bytes()}
+    before = data_files(d, lay) | {"victim": victim.read_bytes()}
     with pytest.raises(StoreError, match="forged000001 names the file .*which is not a file of the store: not undone"):
         fs.undo("forged000001", "x")
-    assert files(d, lay) | {"victim": victim.read_bytes()} == before
+    assert data_files(d, lay) | {"victim": victim.read_bytes()} == before
 
 
 def test_undo_refuses_a_previous_geometry_the_loader_would_reject(data_copy):
@@ -460,10 +455,10 @@ def test_undo_refuses_a_previous_geometry_the_loader_would_reject(data_copy):
     prev = {"geometry": mapping(square(108.2, 29.5, 100)), "properties": {"zone_id": "town_jinfeng"}}
     _forge(d, {"change_id": "forged000002", "action": "save", "layer": "zones", "target_id": "town_jinfeng",
                "file": "towns.geojson", "previous": prev, "undoes": None})
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(StoreError, match="forged000002: its previous geometry lies outside Chongqing's study area"):
         fs.undo("forged000002", "x")
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
 
 
 # ------------------------------------------------------------------ versions
@@ -481,10 +476,10 @@ def test_a_stale_version_is_a_conflict_and_overwrites_nothing(data_copy):
             fs.save(gpd.GeoDataFrame({"target_id": ["town_jinfeng"]}, geometry=[z.buffer(0.001)], crs=WGS84),
                     "zones", "other", "surveyed", reviewed)
             change = gpd.GeoDataFrame({"target_id": ["town_jinfeng"]}, geometry=[z.buffer(0.002)], crs=WGS84)
-        before = files(d, lay)
+        before = data_files(d, lay)
         with pytest.raises(ConflictError, match=f"changed by someone else .*you had {reviewed}"):
             fs.save(change, layer, "me", "surveyed", reviewed)
-        assert files(d, lay) == before
+        assert data_files(d, lay) == before
     assert_consistent(fs)
 
 
@@ -496,12 +491,12 @@ def test_a_million_vertex_parcel_is_refused_and_the_loader_reports_one(data_copy
     c = parcel(fs).centroid
     t = np.linspace(0, 2 * np.pi, 999_999, endpoint=False)
     huge = Polygon(np.c_[c.x + 0.001 * np.cos(t), c.y + 0.001 * np.sin(t)])  # 1,000,000 with the closing vertex
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(StoreError, match=f"{TARGET}: has 1000000 vertices, more than the "
                                          f"{config.MAX_FEATURE_VERTICES} a stored feature may have"):
         fs.save(gpd.GeoDataFrame({"target_id": [TARGET]}, geometry=[huge], crs=WGS84), "parcels", "t", "surveyed",
                 fs.version("parcels"))
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     big = Polygon(np.c_[c.x + 0.001 * np.cos(t[::40]), c.y + 0.001 * np.sin(t[::40])])  # 25,001: over the cap
     fc = json.loads((d / "parcels.geojson").read_text(encoding="utf-8"))  # written behind the store's back
     next(f for f in fc["features"] if f["properties"]["project_id"] == TARGET)["geometry"] = mapping(big)
@@ -528,13 +523,13 @@ def _shipped_max_vertices() -> int:
 def test_a_sliver_that_collapses_on_the_grid_is_a_message(data_copy, geom):
     d, lay = data_copy
     fs = FileStore(d, lay)
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(StoreError) as e:
         fs.save(gpd.GeoDataFrame({"target_id": [TARGET]}, geometry=[geom], crs=WGS84), "parcels", "t", "surveyed",
                 fs.version("parcels"))
     assert str(e.value) == f"{TARGET}: as stored (on a 1e-07° grid) it has no geometry"
     assert i18n.message(str(e.value), "zh") == f"{TARGET}：按存储精度（1e-07° 网格）没有几何图形"
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     b = importer.storable_boundary(geom, "parcels")
     assert b.blocking and b.geometry is None and b.problems  # the importer's check: a message, not a traceback
 
@@ -542,11 +537,11 @@ def test_a_sliver_that_collapses_on_the_grid_is_a_message(data_copy, geom):
 def test_non_finite_coordinates_are_a_message(data_copy):
     d, lay = data_copy
     fs = FileStore(d, lay)
-    before = files(d, lay)
+    before = data_files(d, lay)
     bad = Polygon([(106.33, 29.5), (float("nan"), 29.5), (106.34, 29.51)])
     with pytest.raises(StoreError, match=f"{TARGET}: has coordinates that are not finite numbers"):
         fs.save(gpd.GeoDataFrame({"target_id": [TARGET]}, geometry=[bad], crs=WGS84), "parcels", "t", "surveyed", None)
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
 
 
 def test_108_2E_is_refused_by_the_rule_the_loader_applies(data_copy):
@@ -556,13 +551,13 @@ def test_108_2E_is_refused_by_the_rule_the_loader_applies(data_copy):
     east = square(108.2, 29.5, 100)
     [rule] = storable.problems(storable.snap(east))
     assert rule.startswith("lies outside Chongqing's study area")
-    before = files(d, lay)
+    before = data_files(d, lay)
     for layer, target in (("parcels", TARGET), ("zones", "town_jinfeng")):
         with pytest.raises(StoreError) as e:
             fs.save(gpd.GeoDataFrame({"target_id": [target]}, geometry=[east], crs=WGS84), layer, "t", "surveyed",
                     fs.version(layer))
         assert str(e.value) == f"{target}: {rule}"
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     assert importer.storable_boundary(east, "parcels").problems == [f"as stored: {rule}"]
     fc = json.loads((d / "parcels.geojson").read_text(encoding="utf-8"))
     next(f for f in fc["features"] if f["properties"]["project_id"] == TARGET)["geometry"] = mapping(
@@ -577,12 +572,12 @@ def test_recovery_on_a_full_disk_keeps_the_journal_and_finishes_later(data_copy,
     fs = FileStore(d, lay)
     change = moved(fs)
     kill_during_save(d, lay, "journal", "parcels", change)  # the history is not written yet
-    before = files(d, lay)
+    before = data_files(d, lay)
     _enospc_at(monkeypatch, "history.jsonl")
     [msg] = fs.recover()
     assert msg.startswith("an interrupted change cannot be finished now (No space left on device)")
     assert i18n.message(msg, "zh").startswith("一次中断的修改暂时无法完成（磁盘空间不足）")
-    assert files(d, lay) == before and fs.layout.journal.exists()
+    assert data_files(d, lay) == before and fs.layout.journal.exists()
     with pytest.raises(StoreError, match="cannot be finished now"):  # no change while it is unresolved
         fs.save(moved(fs, d=0.0002), "parcels", "t", "surveyed", None)
     monkeypatch.undo()
