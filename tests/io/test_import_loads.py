@@ -14,7 +14,7 @@ from geo.core import extent
 from geo.core.crs import WGS84, areas_mu, own_zone, project
 from geo.core.model import DataError
 from geo.io import importer, open_store
-from geo.io.files import FileLayout, load_all
+from geo.io.files import load_all
 from geo.io.store import FileStore, StoreError
 from tests.io.make_import_corpus import surveyed
 from tests.io.stored import digest

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from geo.io.store import ConflictError, FileStore
-from tests.io.test_store_faults import TARGET, assert_consistent, files, kill_during_save, moved
+from tests.io.stored import data_files
+from tests.io.test_store_faults import TARGET, assert_consistent, kill_during_save, moved
 
 
 def test_checkout_recovers_then_reads_versions_and_data(data_copy):
@@ -28,9 +29,9 @@ def test_a_save_after_someone_elses_is_a_conflict(data_copy):
     fs = FileStore(d, lay)
     co = fs.checkout()
     FileStore(d, lay).save(moved(fs, d=0.0002), "parcels", "other", "surveyed", co.versions["parcels"])
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(ConflictError, match=f"you had {co.versions['parcels']}"):
         fs.save(moved(fs), "parcels", "me", "surveyed", co.versions["parcels"])
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     fs.save(moved(fs), "parcels", "me", "surveyed", fs.checkout().versions["parcels"])
     assert list(fs.history().who) == ["other", "me"]

@@ -26,7 +26,7 @@ from geo.core.crs import WGS84, own_zone, project
 from geo.core.model import DataError
 from geo.io import importer
 from geo.io import store as S
-from geo.io.files import FileLayout, load_all
+from geo.io.files import load_all
 from geo.io.store import ConflictError, FileStore, StoreError
 from tests.io.stored import data_files
 

@@ -15,7 +15,8 @@ from geo.core import storable
 from geo.core.crs import WGS84
 from geo.io import importer
 from geo.io.store import FileStore, StoreError
-from tests.io.test_store_faults import TARGET, files
+from tests.io.stored import data_files
+from tests.io.test_store_faults import TARGET
 
 KINDS = {"point": Point(106.33, 29.5), "line": LineString([(106.33, 29.5), (106.34, 29.51)]),
          "multipoint": MultiPoint([(106.33, 29.5), (106.34, 29.51)]),
@@ -30,13 +31,13 @@ def test_a_parcel_that_is_not_a_polygon_is_refused_by_the_one_rule(data_copy, ki
     rule = f"a {geom.geom_type} cannot be a parcel (polygons only)"
     assert rule in storable.problems(storable.snap(geom), "parcels")
     assert storable.problems(storable.snap(geom), "zones") == []
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(StoreError) as e:
         fs.save(gpd.GeoDataFrame({"target_id": [TARGET]}, geometry=[geom], crs=WGS84), "parcels", "t", "surveyed",
                 fs.version("parcels"))
     assert str(e.value) == f"{TARGET}: {rule}"
     assert i18n.message(str(e.value), "zh") == f"{TARGET}：{geom.geom_type} 不能作为地块（只接受多边形）"
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     b = importer.storable_boundary(geom, "parcels")  # the importer blocks it with the same sentence
     assert b.blocking and any(rule in p for p in b.problems)
 
@@ -49,8 +50,8 @@ def test_undo_refuses_a_previous_parcel_that_is_not_a_polygon(data_copy):
            "previous": {"geometry": mapping(Point(106.33, 29.5)), "properties": {"project_id": TARGET}}}
     with open(d / "history.jsonl", "ab") as f:
         f.write(json.dumps(rec).encode() + b"\n")
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(StoreError, match="forged000003: its previous geometry a Point cannot be a parcel "
                                          r"\(polygons only\): not undone"):
         fs.undo("forged000003", "x")
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before

@@ -17,7 +17,8 @@ from shapely.geometry import mapping
 
 from geo import config, i18n
 from geo.io.store import FileStore, StoreBusy
-from tests.io.test_store_faults import CHILD, ROOT, assert_consistent, files, moved
+from tests.io.stored import data_files
+from tests.io.test_store_faults import CHILD, ROOT, assert_consistent, moved
 
 
 def _stuck_writer(d, lay, change) -> subprocess.Popen:
@@ -38,7 +39,7 @@ def test_a_stuck_writer_makes_changes_refuse_in_time_and_recovery_return(data_co
     change, mine = moved(fs), moved(fs, d=0.0008)
     child = _stuck_writer(d, lay, change)
     try:
-        before = files(d, lay)
+        before = data_files(d, lay)
         t0 = time.monotonic()
         assert fs.recover() == []  # a live writer holds the lock: nothing to recover, and no wait for it
         assert time.monotonic() - t0 < config.STORE_RECOVER_WAIT_S + 2
@@ -53,7 +54,7 @@ def test_a_stuck_writer_makes_changes_refuse_in_time_and_recovery_return(data_co
         assert i18n.message(str(e.value), "zh") == ".store.lock 被另一次修改占用超过 0.5 秒：未做任何修改，请重试"
         with pytest.raises(StoreBusy):
             fs.undo("nothing", "me")
-        assert files(d, lay) == before
+        assert data_files(d, lay) == before
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=60)

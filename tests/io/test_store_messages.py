@@ -11,7 +11,7 @@ from shapely.geometry import box
 from geo import i18n
 from geo.core.crs import WGS84
 from geo.io.store import ConflictError, FileStore, StoreError
-from tests.io.test_store_faults import files
+from tests.io.stored import data_files
 
 
 @pytest.mark.parametrize(("layer", "where", "expected", "zh"), [
@@ -25,14 +25,14 @@ def test_a_surrogate_target_id_is_an_encodable_message(data_copy, layer, where, 
     x, y = where
     g = gpd.GeoDataFrame({"target_id": pd.Series(["X\udcff\udcfe"], dtype=object)},
                          geometry=[box(x, y, x + 0.001, y + 0.001)], crs=WGS84)
-    before = files(d, lay)
+    before = data_files(d, lay)
     with pytest.raises(StoreError) as e:
         fs.save(g, layer, "w", "surveyed", None)
     text = str(e.value)
     text.encode("utf-8")  # never a UnicodeEncodeError on the page or the terminal
     assert text.startswith(expected)
     assert i18n.message(text, "zh").startswith(zh)
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
 
 
 def test_exceptions_escape_what_they_are_given():

@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.io.store import FileStore
-from tests.io.test_store_faults import files, kill_during_save, moved
+from tests.io.stored import data_files
+from tests.io.test_store_faults import kill_during_save, moved
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -52,12 +53,12 @@ def test_a_stale_review_is_a_conflict_message_and_overwrites_nothing(store_env):
     assert not at.exception
     fs = FileStore(d, lay)
     fs.save(moved(fs, d=0.0005), "parcels", "someone else", "surveyed", None)  # after the review was shown
-    before = files(d, lay)
+    before = data_files(d, lay)
     at.button(key="go").click().run()
     assert not at.exception
     [err] = [e.value for e in at.error]
     assert err.startswith("保存被拒绝：") and "在你载入后已被他人修改" in err
-    assert files(d, lay) == before
+    assert data_files(d, lay) == before
     assert list(fs.history().who) == ["someone else"]
 
 
