@@ -28,14 +28,19 @@ SCIMAP_TIMING
     Print per-section timings of each app run to stderr when set to a non-empty value.
 SCIMAP_IMPORT_TIMEOUT
     Seconds one upload may take to read (default :data:`IMPORT_TIMEOUT_S`; tests set a short one).
+SCIMAP_DATABASE_URL
+    ``postgresql://user:password@host:port/dbname`` of a PostgreSQL database with PostGIS: the store is then
+    that database (:class:`geo.io.postgis.PostgisStore`); unset, the files of the data and layers folders.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository (the folder holding ``app.py``)."""
@@ -198,6 +203,9 @@ class Settings:
         Synthetic cadastral parcels to add to the shipped data (0: none).
     timing : bool
         Print per-section timings of each app run.
+    database_url : str
+        ``SCIMAP_DATABASE_URL`` ("" when unset: the file store); left out of the repr, since it may hold a
+        password (:func:`redact_url` shows it without).
     """
 
     data_dir: Path
@@ -209,6 +217,7 @@ class Settings:
     tianditu_key: str = ""
     synthetic_parcels: int = 0
     timing: bool = False
+    database_url: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -249,7 +258,58 @@ class Settings:
             tianditu_key=env.get("TIANDITU_KEY", "").strip(),
             synthetic_parcels=synthetic,
             timing=bool(env.get("SCIMAP_TIMING", "").strip()),
+            database_url=database_url(env),
         )
+
+
+_URL_PASSWORD = re.compile(r"(://[^/@:?#]*:)[^@]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)(\bpassword=)[^&]*")
+
+
+def redact_url(url: str) -> str:
+    """A database URL as it may be shown: its password (in the user part or the query) replaced by ``***``.
+
+    Parameters
+    ----------
+    url : str
+
+    Returns
+    -------
+    str
+    """
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", url))
+
+
+def database_url(env: Mapping[str, str]) -> str:
+    """``SCIMAP_DATABASE_URL`` checked: "" when unset, else a ``postgresql://`` URL that names a database.
+
+    Parameters
+    ----------
+    env : Mapping[str, str]
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ConfigError
+        When it is not a PostgreSQL URL (the message shows it without its password).
+    """
+    raw = env.get("SCIMAP_DATABASE_URL", "").strip()
+    if not raw:
+        return ""
+    shown = redact_url(raw)
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 — a port that is not a number raises here
+    except ValueError as e:
+        raise ConfigError(f"SCIMAP_DATABASE_URL={shown} is not a database URL ({redact_url(str(e))})") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"SCIMAP_DATABASE_URL={shown} is not a PostgreSQL URL: it must start with postgresql://")
+    if not parts.path.strip("/"):
+        raise ConfigError(f"SCIMAP_DATABASE_URL={shown} names no database: postgresql://user@host:5432/dbname")
+    return raw
 
 
 def settings() -> Settings:
