@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {validate,build,summary,export,factsheet,import}``.
+"""Command line: ``python -m geo {validate,build,summary,export,factsheet,import,audit}``.
 
 Each subcommand is two small functions — one adds its arguments, one runs it — joined in
 :data:`COMMANDS`; :func:`main` only parses and dispatches. The data comes from
@@ -188,7 +188,10 @@ def run_export(args: argparse.Namespace) -> int:
     c = snap.metadata["counts"]
     print(f"wrote {snap.path} ({c['parcels']} parcels, {c['zones']} zones, {c['projects']} projects; "
           f"metadata {snap.metadata_path.name})")
-    return 0
+    from geo.cli_audit import record
+    from geo.io.audit import sha256_file
+    return record("export", {"format": args.format, "crs": args.crs, "filter": f.to_dict(), "file": snap.path.name,
+                             "sha256": sha256_file(snap.path), "counts": c})
 
 
 # ------------------------------------------------------------------ factsheet
@@ -251,7 +254,10 @@ def run_factsheet(args: argparse.Namespace) -> int:
         print(f"factsheet failed: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
         return 1
     print(f"wrote {args.out}")
-    return 0
+    from geo.cli_audit import record
+    from geo.io.audit import sha256_bytes
+    return record("factsheet", {"ids": list(args.project_id), "format": args.out.suffix.lower().lstrip("."),
+                                "lang": args.lang, "file": args.out.name, "sha256": sha256_bytes(doc)})
 
 
 # ------------------------------------------------------------------ import
@@ -333,7 +339,23 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"import not stored: {err}", file=sys.stderr)
         return 1
     print(f"stored {len(ids)} change(s): {', '.join(ids)}")
-    return 0
+    from geo.cli_audit import record
+    from geo.io.audit import sha256_file
+    return record("import", {"layer": args.layer, "ids": sorted(map(str, ok.target_id)), "changes": list(ids),
+                             "file": args.file.name, "sha256": sha256_file(args.file), "as": args.who,
+                             "source": args.source})
+
+
+# ------------------------------------------------------------------ audit (geo.cli_audit)
+
+def _audit_args(p: argparse.ArgumentParser) -> None:
+    from geo import cli_audit
+    cli_audit.arguments(p)
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from geo import cli_audit
+    return cli_audit.run(args)
 
 
 # ------------------------------------------------------------------ the table and main
@@ -347,6 +369,7 @@ COMMANDS: dict[str, Command] = {
     "factsheet": Command("write a parcel fact sheet (PDF or HTML by the file suffix)", _factsheet_args,
                          run_factsheet),
     "import": Command("import surveyed boundaries (review, then --apply to store)", _import_args, run_import),
+    "audit": Command("check (verify) or list (show) the audit trail", _audit_args, _run_audit),
 }
 """Subcommand → its help, arguments and function."""
 

@@ -31,6 +31,16 @@ SCIMAP_IMPORT_TIMEOUT
 SCIMAP_DATABASE_URL
     ``postgresql://user:password@host:port/dbname`` of a PostgreSQL database with PostGIS: the store is then
     that database (:class:`geo.io.postgis.PostgisStore`); unset, the files of the data and layers folders.
+SCIMAP_AUDIT_FILE
+    The audit trail (default :data:`AUDIT_FILE_NAME` in the data folder; :mod:`geo.io.audit`).
+SCIMAP_LOCAL_EDITING
+    ``1`` switches on editing for a single local user when no sign-in is configured (default: off, the
+    boundaries page is read-only); the audit trail marks that user as not verified.
+SCIMAP_ROLES_FILE
+    JSON mapping signed-in users (e-mail or subject) to roles (default ``config/roles.json``).
+SCIMAP_ROLES_CLAIM
+    The identity provider's claim that lists a user's roles (default ``roles``); the roles file is used
+    for users without it.
 """
 
 from __future__ import annotations
@@ -131,6 +141,10 @@ FILE_NAME_MAX_BYTES = 255
 """The longest file name (UTF-8 bytes) most file systems take: exported names are cut to fit."""
 FILE_SUFFIX_RESERVE_BYTES = 40
 """Bytes of a snapshot's file name kept for its format's suffix and ``.metadata.json``."""
+AUDIT_FILE_NAME = "audit.jsonl"
+"""The audit trail's file name in the data folder (unless ``SCIMAP_AUDIT_FILE`` names another file)."""
+ROLES = ("viewer", "planner", "promoter", "editor", "admin")
+"""The roles a signed-in user may have; ``admin`` holds every other role too."""
 SNAPSHOT_LIST_MAX = 500
 """Sidecars read to list the snapshot history (the most recently written first); more are one problem, not read."""
 
@@ -206,6 +220,14 @@ class Settings:
     database_url : str
         ``SCIMAP_DATABASE_URL`` ("" when unset: the file store); left out of the repr, since it may hold a
         password (:func:`redact_url` shows it without).
+    audit_file : Path or None
+        The audit trail (None: :data:`AUDIT_FILE_NAME` in ``data_dir``).
+    local_editing : bool
+        Editing by one unverified local user when no sign-in is configured.
+    roles_file : Path
+        JSON of users → roles.
+    roles_claim : str
+        The claim of the identity token that lists the user's roles.
     """
 
     data_dir: Path
@@ -218,6 +240,10 @@ class Settings:
     synthetic_parcels: int = 0
     timing: bool = False
     database_url: str = field(default="", repr=False)
+    audit_file: Path | None = None
+    local_editing: bool = False
+    roles_file: Path = ROOT / "config" / "roles.json"
+    roles_claim: str = "roles"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -259,7 +285,21 @@ class Settings:
             synthetic_parcels=synthetic,
             timing=bool(env.get("SCIMAP_TIMING", "").strip()),
             database_url=database_url(env),
+            audit_file=path("SCIMAP_AUDIT_FILE", None),
+            local_editing=_switch(env, "SCIMAP_LOCAL_EDITING"),
+            roles_file=path("SCIMAP_ROLES_FILE", ROOT / "config" / "roles.json"),
+            roles_claim=env.get("SCIMAP_ROLES_CLAIM", "").strip() or "roles",
         )
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    """A yes/no variable: ``1``/``true``/``yes``/``on`` is on, empty or ``0``/``false``/``no``/``off`` off."""
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}={raw!r} is not 1 or 0")
 
 
 _URL_PASSWORD = re.compile(r"(://[^/@:?#]*:)[^@]*@")

@@ -30,7 +30,7 @@ def data_copy(tmp_path):
     """A writable copy of data/ and layers/ for tests that break things on purpose."""
     d = tmp_path / "data"
     lay = tmp_path / "layers"
-    local = shutil.ignore_patterns(".store.lock", "__pycache__")  # a working copy's, never in a fresh clone
+    local = shutil.ignore_patterns(".store.lock", "__pycache__", "audit.jsonl*")  # a working copy's, never in a clone
     shutil.copytree(ROOT / "data", d, ignore=local)
     shutil.copytree(ROOT / "layers", lay, ignore=local)
     return d, lay
