@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {validate,build,summary,export,factsheet,import,audit}``.
+"""Command line: ``python -m geo {validate,build,summary,export,factsheet,import,audit,db}``.
 
 Each subcommand is two small functions — one adds its arguments, one runs it — joined in
 :data:`COMMANDS`; :func:`main` only parses and dispatches. The data comes from
@@ -358,6 +358,18 @@ def _run_audit(args: argparse.Namespace) -> int:
     return cli_audit.run(args)
 
 
+# ------------------------------------------------------------------ db (geo.cli_db)
+
+def _db_args(p: argparse.ArgumentParser) -> None:
+    from geo import cli_db
+    cli_db.arguments(p)
+
+
+def _run_db(args: argparse.Namespace) -> int:
+    from geo import cli_db
+    return cli_db.run(args)
+
+
 # ------------------------------------------------------------------ the table and main
 
 COMMANDS: dict[str, Command] = {
@@ -370,6 +382,8 @@ COMMANDS: dict[str, Command] = {
                          run_factsheet),
     "import": Command("import surveyed boundaries (review, then --apply to store)", _import_args, run_import),
     "audit": Command("check (verify) or list (show) the audit trail", _audit_args, _run_audit),
+    "db": Command("the PostGIS store (SCIMAP_DATABASE_URL): init, load the files, dump, check against the files",
+                  _db_args, _run_db),
 }
 """Subcommand → its help, arguments and function."""
 
