@@ -51,7 +51,7 @@ def _idle(page: Page, timeout: float = 60) -> None:
 
 DETAILS_SHOW = """(name) => [...document.querySelectorAll('[data-testid="stColumn"]')]
   .some(c => c.innerText.includes('要素详情') && c.innerText.includes(name))"""
-IN_MAP = """(test) => [...document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')]
+IN_MAP = """(test) => [...document.querySelectorAll('""" + MAP_IFRAME + """')]
   .some(f => { const d = f.contentDocument; return !!d && !!d.body && new Function('d', test)(d); })"""
 MAP_DRAWN = "return d.querySelectorAll('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas').length > 0"
 MAP_ENGLISH = "return /Parcel sector|Legend/.test(d.body.textContent)"

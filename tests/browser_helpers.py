@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_IFRAME = 'iframe[title="ui.mapframe.map"], iframe[title="streamlit_folium.st_folium"]'
+"""A map's frame: the planning map's own component (ui.mapframe) or st_folium's (other pages, earlier commits)."""
 
 
 def free_port() -> int:

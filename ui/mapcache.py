@@ -3,7 +3,8 @@
 Building the base map (every zone layer, districts, tools) takes ~0.3 s; most interactions change
 only the projects and parcels (sector, 亩 range, a pan). The base map depends on the zones shown
 and the map options, so one map per such key is kept per browser session, never rendered, and
-handed out as a deep copy (st_folium renumbers and adds to the map it renders). The maps are also
+handed out as a deep copy (st_folium renumbers and adds to the map it renders), or — for the planning
+map — rendered once (:class:`ui.mapframe.RenderedBase`) and handed out as it is. The maps are also
 shared by every session of the server (:data:`SHARED`, the last :data:`SHARED_SIZE` keys): the next
 planner to open the page, or to switch to a language someone already used, gets a copy instead of a
 build.
@@ -29,6 +30,7 @@ from geo.core.model import PlanData
 from geo.render import mapview, options
 from geo.render.layers.parcels import VIEW_PAD
 from geo.render.layers.thematic import THEMATIC_MEASURES
+from ui.mapframe import RenderedBase
 
 
 def _digest(values: object) -> str:
@@ -65,6 +67,7 @@ class SharedMaps:
     def __init__(self, size: int = SHARED_SIZE) -> None:
         self.size = size
         self._maps: OrderedDict[tuple, tuple[weakref.ref, folium.Map]] = OrderedDict()
+        self._rendered: dict[tuple, RenderedBase] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple, data: PlanData) -> folium.Map | None:
@@ -100,8 +103,24 @@ class SharedMaps:
         with self._lock:
             self._maps[key] = (weakref.ref(data), m)
             self._maps.move_to_end(key)
+            self._rendered.pop(key, None)
             while len(self._maps) > self.size:
-                self._maps.popitem(last=False)
+                self._rendered.pop(self._maps.popitem(last=False)[0], None)
+
+    def rendered(self, key: tuple, data: PlanData) -> RenderedBase | None:
+        """The rendered form of the map kept under ``key`` for this data (:meth:`put_rendered`), or None."""
+        with self._lock:
+            entry = self._maps.get(key)
+            if entry is None or entry[0]() is not data:
+                return None
+            return self._rendered.get(key)
+
+    def put_rendered(self, key: tuple, data: PlanData, frame: RenderedBase) -> None:
+        """Keep the rendered form of the map kept under ``key`` (dropped with it)."""
+        with self._lock:
+            entry = self._maps.get(key)
+            if entry is not None and entry[0]() is data:
+                self._rendered[key] = frame
 
 
 SHARED = SharedMaps()
@@ -124,9 +143,28 @@ class BaseMapCache:
         self.key: tuple | None = None
         self.map: folium.Map | None = None
         self.shared = shared
+        self.frame: RenderedBase | None = None
         self.hits = 0
         self.shared_hits = 0
         self.builds = 0
+        self.renders = 0
+
+    def _base(self, data: PlanData, sel: Selection, opts: options.MapOptions) -> tuple[tuple, folium.Map]:
+        """The key and the never-rendered base map: this session's, another session's, or built."""
+        key = base_key(data, sel, opts)
+        if key != self.key or self.map is None:
+            m = self.shared.get(key, data) if self.shared is not None else None
+            if m is None:
+                m = mapview.base_map(data, sel, opts)
+                self.builds += 1
+                if self.shared is not None:
+                    self.shared.put(key, data, m)
+            else:
+                self.shared_hits += 1
+            self.map, self.key, self.frame = m, key, None
+        else:
+            self.hits += 1
+        return key, self.map
 
     def get(self, data: PlanData, sel: Selection, opts: options.MapOptions) -> folium.Map:
         """A copy of the base map for this data, selection and options (:func:`base_key`).
@@ -142,20 +180,32 @@ class BaseMapCache:
         folium.Map
             A deep copy, the caller's to render.
         """
-        key = base_key(data, sel, opts)
-        if key != self.key or self.map is None:
-            m = self.shared.get(key, data) if self.shared is not None else None
-            if m is None:
-                m = mapview.base_map(data, sel, opts)
-                self.builds += 1
+        return copy.deepcopy(self._base(data, sel, opts)[1])
+
+    def rendered(self, data: PlanData, sel: Selection, opts: options.MapOptions) -> RenderedBase:
+        """The base map rendered once for this data, selection and options (:func:`base_key`), shared like
+        the map: no copy and no rendering when this session or another has rendered it.
+
+        Parameters
+        ----------
+        data : PlanData
+        sel : Selection
+        opts : MapOptions
+
+        Returns
+        -------
+        RenderedBase
+            Shared: add layers only through :meth:`RenderedBase.overlays`.
+        """
+        key, m = self._base(data, sel, opts)
+        if self.frame is None:
+            self.frame = self.shared.rendered(key, data) if self.shared is not None else None
+            if self.frame is None:
+                self.frame = RenderedBase(m)
+                self.renders += 1
                 if self.shared is not None:
-                    self.shared.put(key, data, m)
-            else:
-                self.shared_hits += 1
-            self.map, self.key = m, key
-        else:
-            self.hits += 1
-        return copy.deepcopy(self.map)
+                    self.shared.put_rendered(key, data, self.frame)
+        return self.frame
 
 
 Bounds = tuple[float, float, float, float]

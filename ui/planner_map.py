@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import i18n
 from geo.core.filter import Filter, Selection, reached_zones, unlocated
@@ -27,6 +26,7 @@ from geo.render.layers.highlight import highlight_group
 from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
 from geo.render.options import MapOptions
 from ui import basemap, guard, mapcache, notice, selection, state
+from ui.mapframe import leaflet_map
 
 CLICKED_ID = re.compile(r"(?:编号|ID)\s+(\S+)\s*$")
 """The feature's id at the end of its tooltip (the label of ``project_id`` / ``zone_id`` in either language)."""
@@ -34,7 +34,7 @@ RETURNED = ["last_object_clicked_tooltip", "center", "zoom", "bounds"]
 
 
 def reported_view(ret: dict[str, Any] | None, gcj: bool) -> mapcache.View | None:
-    """((minx, miny, maxx, maxy) WGS84, zoom) from the bounds st_folium returned, or None."""
+    """((minx, miny, maxx, maxy) WGS84, zoom) from the bounds the map reported, or None."""
     b = (ret or {}).get("bounds") or {}
     sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
     if sw.get("lng") is None or ne.get("lng") is None:
@@ -79,7 +79,7 @@ def parcel_view(opts: MapOptions, gcj: bool) -> mapcache.View:
 
 
 def fly_to(gcj: bool) -> dict[str, Any]:
-    """st_folium's centre and zoom for the map to move to (:mod:`ui.selection`), in the basemap's datum."""
+    """The map's centre and zoom for the map to move to (:mod:`ui.selection`), in the basemap's datum."""
     fly = st.session_state.get("fly_to")
     if not fly:
         return {}
@@ -90,8 +90,8 @@ def fly_to(gcj: bool) -> dict[str, Any]:
 
 
 def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dict[str, Any] | None, bool]:
-    """The map: the base map rebuilt only when the zones shown or the options change (kept per session:
-    st_folium adds its layers to the map it renders), the parcel layer and highlight swapped in place.
+    """The map: the base map built and rendered only when the zones shown or the options change (shared by
+    the sessions, :mod:`ui.mapframe`), the parcel layer and highlight swapped in place.
 
     Returns
     -------
@@ -101,16 +101,15 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     opts = map_options(data, sel, lang)
     gcj = opts.datum == "gcj02"
     cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache(mapcache.SHARED))
-    fmap = cache.get(data, sel, opts)
+    base = cache.rendered(data, sel, opts)
     bounds, zoom = parcel_view(opts, gcj)
     parcels = parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
     reached = reached_zones(data, sel)
     Reach(reached).add_to(parcels)
     build_s = time.perf_counter() - started
     hl = highlight_group(data, st.session_state["selected"], opts.basemap)
-    ret = st_folium(fmap, key="map", height=opts.height, use_container_width=True, feature_group_to_add=[parcels, hl],
-                    layer_control=LayerControl(collapsed=True, position="topright"), returned_objects=RETURNED,
-                    **fly_to(gcj))
+    ret = leaflet_map(base, key="map", height=opts.height, groups=[parcels, hl], returned_objects=RETURNED,
+                      layer_control=LayerControl(collapsed=True, position="topright"), **fly_to(gcj))
     notice.caption(f"{i18n.t('render_time', lang)} {build_s * 1000:.0f} ms · {len(sel.parcels)} / {len(data.parcels)} "
                f"{i18n.t('parcels_thematic', lang)} · {len(sel.zones)} / {len(data.zones)} {i18n.t('zone', lang)}")
     reach_note(data, sel, reached, lang)

@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from geo.render.layers import parcels as parcel_layers
-from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, block_external, map_view, streamlit_server, wait_map
+from tests.browser_helpers import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    MAP_IFRAME,
+    block_external,
+    map_view,
+    streamlit_server,
+    wait_map,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -94,7 +102,7 @@ def test_large_layer_in_the_app(server):
         # a click on a parcel (Canvas hit-testing): outlined, no popup, full record beside the map
         pick = map_frame(page).evaluate(PICK_PARCEL)
         assert pick and pick["id"].startswith("SYN-")
-        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').last
+        iframe = page.locator(MAP_IFRAME).last
         iframe.scroll_into_view_if_needed()
         pick = map_frame(page).evaluate(PICK_PARCEL)
         box = iframe.bounding_box()
