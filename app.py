@@ -2,8 +2,10 @@
 
 Each page is one module of ``ui/`` with its own URL path: the planning map at ``/``
 (:mod:`ui.planner`), investment promotion at ``/promoter`` (:mod:`ui.promoter`), boundary
-maintenance at ``/boundaries`` (:mod:`ui.boundaries`). Links from before the pages had paths
-(``?mode=promoter``, ``?mode=edit``) open the page they meant, with their other parameters.
+maintenance at ``/boundaries`` (:mod:`ui.boundaries`), the audit trail at ``/audit`` (:mod:`ui.audit_view`,
+admins only). Which pages exist depends on the user (:mod:`ui.auth`): with sign-in configured, nobody signed in
+sees only the sign-in page. Links from before the pages had paths (``?mode=promoter``, ``?mode=edit``) open the
+page they meant, with their other parameters.
 
     streamlit run app.py
 """
@@ -16,7 +18,7 @@ from functools import partial
 import streamlit as st
 
 from geo import i18n
-from ui import boundaries, guard, planner, promoter, state, urlstate
+from ui import audit_view, auth, boundaries, guard, planner, promoter, state, urlstate
 from ui.data import AppData, app_data
 
 # page name → (the page's function, its URL path, the key of its title in i18n.STRINGS). No bare strings at the
@@ -25,6 +27,7 @@ PAGES: dict[str, tuple[Callable[[AppData, str], None], str, str]] = {
     "planner": (planner.page, "planner", "mode_planner"),  # the default page: served at /
     "promoter": (promoter.page, "promoter", "mode_promoter"),
     "boundaries": (boundaries.page, "boundaries", "mode_edit"),
+    "audit": (audit_view.page, "audit", "mode_audit"),  # admins only (ui.auth.NEEDS)
 }
 
 
@@ -38,16 +41,19 @@ def language() -> str:
     return st.session_state["lang"]
 
 
-def pages(app: AppData, lang: str) -> dict[str, st.Page]:
-    """The pages, titled in the language."""
+def pages(app: AppData, lang: str, user: auth.User) -> dict[str, st.Page]:
+    """The pages the user may open, titled in the language (only the sign-in page for nobody signed in)."""
+    if user.mode == "signed_out":
+        return {"signin": st.Page(partial(auth.sign_in_page, lang), title=i18n.t("mode_signin", lang),
+                                  url_path="signin", default=True)}
     return {name: st.Page(partial(guard.guarded(run), app, lang), title=i18n.t(title, lang), url_path=path, default=name == "planner")
-            for name, (run, path, title) in PAGES.items()}
+            for name, (run, path, title) in PAGES.items() if user.can(auth.NEEDS[name])}
 
 
 def follow_old_link(by_name: dict[str, st.Page]) -> None:
     """Send a link with ``?mode=`` to the page it means, keeping its other parameters."""
     target, rest = urlstate.legacy_page({k: st.query_params.get(k) for k in st.query_params})
-    if target:
+    if target in by_name:
         st.switch_page(by_name[target], query_params=rest)
 
 
@@ -57,8 +63,11 @@ def main() -> None:
     state.init_from_url()
     lang = language()
     state.restore(lang)
+    user = auth.current()
+    auth.sidebar(user, lang)
+    auth.record_sign_in(user, lang)
     app = app_data(lang)
-    by_name = pages(app, lang)
+    by_name = pages(app, lang, user)
     current = st.navigation(list(by_name.values()))
     follow_old_link(by_name)
     current.run()

@@ -186,8 +186,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "promo_score": ("匹配度", "Score"),
     "promo_reasons": ("理由", "Why"),
     "edit_title": ("数据维护：导入测绘边界与数字化", "Boundaries: import surveyed files, digitise"),
-    "edit_who": ("操作人", "Your name"),
-    "edit_who_default": ("工作人员", "staff"),
     "edit_import": ("导入文件", "Import a file"),
     "edit_upload": ("GeoJSON / 压缩 Shapefile / GeoPackage / KML / KMZ / CSV / DXF（≤ 50 MB）",
                     "GeoJSON / zipped Shapefile / GeoPackage / KML / KMZ / CSV / DXF (≤ 50 MB)"),
@@ -217,6 +215,51 @@ STRINGS: dict[str, tuple[str, str]] = {
     "colon": ("：", ": "),
     "edit_invalid": ("绘制的图形无效（自相交），已修复为有效多边形", "The drawing self-intersects: repaired to a valid polygon"),
     "edit_recovered": ("存储已自动恢复", "The store recovered"),
+    # ---- sign-in, roles and the audit trail (ui.auth, ui.audit_view)
+    "mode_audit": ("审计日志", "Audit trail"),
+    "mode_signin": ("登录", "Sign in"),
+    "auth_title": ("请登录", "Please sign in"),
+    "auth_explain": ("本系统使用统一身份认证。登录后可使用规划浏览与招商推介；数据维护需要“编辑”角色，审计日志需要“管理员”角色。",
+                     "This system uses the bureau's single sign-on. Signed in, you can use the planning map and "
+                     "investment promotion; boundaries need the editor role, the audit trail the admin role."),
+    "auth_login": ("登录", "Sign in"),
+    "auth_logout": ("退出登录", "Sign out"),
+    "auth_signed_in": ("已登录：{name}（{roles}）", "Signed in: {name} ({roles})"),
+    "auth_local": ("本地单用户编辑模式：未登录，身份未经验证，修改记为 {name}",
+                   "Local single-user editing mode: nobody signed in, the identity is not verified; changes are "
+                   "recorded as {name}"),
+    "auth_anonymous": ("未配置统一身份认证：仅可浏览", "No sign-in configured: viewing only"),
+    "auth_roles_problem": ("角色文件无法读取，已按“浏览”角色处理（原因见服务器日志）",
+                           "The roles file cannot be read: treated as viewer (the reason is in the server log)"),
+    "role_viewer": ("浏览", "viewer"), "role_planner": ("规划", "planner"), "role_promoter": ("招商", "promoter"),
+    "role_editor": ("编辑", "editor"), "role_admin": ("管理员", "admin"),
+    "edit_readonly_nosignin": ("数据维护为只读：本系统未配置统一身份认证，无法确认操作人。如由一人在单机上维护，"
+                               "请系统管理员开启本地编辑模式（见说明文档）。",
+                               "Boundaries are read-only: no sign-in is configured, so nobody's identity can be "
+                               "confirmed. For one person editing on one machine, the administrator can switch on "
+                               "the local editing mode (SCIMAP_LOCAL_EDITING=1, see the README)."),
+    "edit_readonly_role": ("数据维护为只读：你的角色（{roles}）不含“编辑”。",
+                           "Boundaries are read-only: your roles ({roles}) do not include editor."),
+    "audit_not_recorded": ("操作已完成，但未能写入审计日志（原因见服务器日志），请告知系统管理员。",
+                           "Done, but NOT recorded in the audit trail (the reason is in the server log): tell the "
+                           "administrator."),
+    "audit_title": ("审计日志", "Audit trail"),
+    "audit_hint": ("每次导入、保存、撤销、导出、生成资料卡与登录均自动留痕；每条记录以哈希与上一条相连，篡改、删除或调序均可发现。",
+                   "Every import, save, undo, export, fact sheet and sign-in is recorded; each record is chained to "
+                   "the one before by its hash, so an altered, removed or reordered record is found."),
+    "audit_ok": ("记录链完整：共 {n} 条，未发现篡改、删除或调序。", "The chain holds: {n} records, none altered, removed or reordered."),
+    "audit_broken": ("记录链被破坏：第 {line} 行{record}：{why}", "The chain is broken at line {line}{record}: {why}"),
+    "audit_record": ("（第 {seq} 条记录）", " (record {seq})"),
+    "audit_problem_altered": ("记录被改动（哈希与内容不符）", "the record was altered (its hash does not match its content)"),
+    "audit_problem_order": ("此处应为第 {expected} 条：有记录被删除或调序", "record {expected} is expected here: records were removed or reordered"),
+    "audit_problem_chain": ("与上一条记录不相连（链被破坏）", "it does not follow the record before it (the chain is broken)"),
+    "audit_problem_damaged": ("无法读取（损坏或被截断）", "unreadable (damaged or cut short)"),
+    "audit_problem_foreign": ("不是审计记录", "not an audit record"),
+    "audit_since": ("起始日期", "From date"),
+    "audit_empty": ("尚无记录", "No records yet"),
+    "audit_download_jsonl": ("下载审计日志（JSON Lines，含哈希链）", "Download the audit trail (JSON Lines, with the hash chain)"),
+    "audit_download_csv": ("下载所示记录（CSV）", "Download the records shown (CSV)"),
+    "audit_verified_yes": ("已验证", "verified"), "audit_verified_no": ("未验证", "not verified"),
     # --- the planning map's selection, ranges and not-located list (issue 12)
     "unlocated_list": ("未定位的规划要素（{n}）：规划只给出名称，列出其所属上级",
                        "Not located ({n}): the plans name them without a position; their parent is listed"),
@@ -284,6 +327,11 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "source_id": ("文件中的编号", "ID in the file"), "source_name": ("文件中的名称", "Name in the file"),
     "match_id": ("匹配到", "Matched to"), "match_method": ("匹配方式", "Matched by"), "plan_mu": ("规划面积（亩）", "Plan area (mu)"),
     "problems": ("问题", "Problems"), "acceptable": ("可保存", "Acceptable"),
+    # ---- the audit trail's records and their details (ui.audit_view)
+    "seq": ("序号", "No."), "verified": ("身份验证", "Identity"), "client": ("来源地址", "From"),
+    "details": ("内容", "Details"), "ids": ("要素编号", "Features"), "changes": ("修改编号", "Changes"),
+    "sha256": ("文件摘要（SHA-256）", "File SHA-256"), "via": ("途径", "Via"), "as": ("填写的操作人", "Name given"),
+    "roles": ("角色", "Roles"), "counts": ("数量", "Counts"), "lang": ("语言", "Language"),
 }
 
 GEOMETRY_SOURCE_LABELS = {
@@ -396,6 +444,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "extent_method:union of its segments": ("各段的合并", "union of its segments"),
     "placement_note:synthetic": ("合成数据", "synthetic"),
     "action:save": ("保存", "save"), "action:undo": ("撤销", "undo"),
+    "action:import": ("导入", "import"), "action:export": ("导出", "export"),
+    "action:factsheet": ("资料卡", "fact sheet"), "action:sign-in": ("登录", "sign-in"),
+    "via:app": ("网页", "app"), "via:cli": ("命令行", "command line"),
     "layer:parcels": ("项目地块", "project parcels"), "layer:zones": ("规划片区", "plan zones"),
     "layer:projects": ("规划项目", "plan projects"), "layer:targets": ("规划指标", "plan targets"),
     "source_kind:plan": ("规划", "plan"), "source_kind:action plan": ("行动计划", "action plan"),

@@ -26,7 +26,7 @@ ALLOWED = {  # package -> geo packages it may import
     "render": {"config", "i18n", "core", "render"},
     "io": {"config", "i18n", "core", "io"},
     "pipeline": {"config", "i18n", "core", "io", "render", "pipeline"},
-    "__main__": {"config", "i18n", "core", "io", "render", "pipeline"},
+    "__main__": {"config", "i18n", "core", "io", "render", "pipeline", "cli_audit", "cli_db"},  # and its subcommands
     "cli_audit": {"config", "i18n", "core", "io"},  # `python -m geo audit` (registered in __main__)
     "cli_db": {"config", "i18n", "core", "io"},  # `python -m geo db` (registered in __main__)
     "__init__": set(),

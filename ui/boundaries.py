@@ -4,6 +4,11 @@ files, history and undo.
 Reading, matching and checking is :mod:`geo.io.importer`; storing, history, undo and conflict
 detection is the store (:func:`geo.io.open_store`). Nothing is stored before the user confirms; after
 a change the shared data is reloaded (:func:`ui.data.reload`).
+
+Editing (the digitise and import tabs, undo) needs the ``editor`` role (:mod:`ui.auth`): a signed-in editor, or
+the local single-user mode switched on by ``SCIMAP_LOCAL_EDITING=1``; anyone else sees the history read-only and
+why. The store records the user's identity (never a typed name), and every import, save and undo is recorded in
+the audit trail (:mod:`geo.io.audit`) with the features, the change ids and the uploaded file's SHA-256.
 """
 
 from __future__ import annotations
@@ -26,11 +31,11 @@ from geo.core.filter import Filter, apply_filter
 from geo.core.gcj02 import geom_from_gcj02
 from geo.core.geometry import repair
 from geo.core.model import PlanData
-from geo.io import importer, open_store, store
+from geo.io import audit, importer, open_store, store
 from geo.render import assets, mapview
 from geo.render.layers.parcels import parcel_layer
 from geo.render.options import DEFAULT_CENTER, MapOptions
-from ui import basemap, notice
+from ui import auth, basemap, notice
 from ui import data as app_data
 from ui.data import AppData
 from ui.labels import columns, local_time
@@ -86,8 +91,9 @@ def _unpin() -> None:
 
 
 def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note: str, based_on: str | None,
-                  lang: str) -> None:
-    """Save accepted geometries against the version the user reviewed (``based_on``), then reload the data.
+                  lang: str, action: str = "save", details: dict | None = None) -> None:
+    """Save accepted geometries against the version the user reviewed (``based_on``), record it in the audit
+    trail (``action``: ``save`` or ``import``, with ``details``), then reload the data.
 
     A conflict or a refusal is a message; on a conflict the data is read again, so the next review is of
     what is stored now.
@@ -104,10 +110,13 @@ def store_changes(gdf: gpd.GeoDataFrame, layer: str, who: str, source: str, note
     saved = f"{i18n.t('edit_saved', lang)}{i18n.t('colon', lang)}{i18n.pick(i18n.REASONS, 'list_sep', lang).join(ids)}"
     notice.success(saved)
     st.session_state["edit_flash"] = saved
+    what = {"layer": layer, "ids": sorted(map(str, gdf.target_id)), "changes": list(ids), "source": source}
+    if not auth.record(action, {**what, **(details or {})}, lang, fallback=who):
+        st.session_state["edit_flash_error"] = i18n.t("audit_not_recorded", lang)
     app_data.reload()
 
 
-def _review(rv: importer.Review, layer: str, who: str, name: str, based_on: str, lang: str) -> None:
+def _review(rv: importer.Review, layer: str, who: str, upload: dict, based_on: str, lang: str) -> None:
     """The per-feature report: tick what to store, then store it (against the version reviewed)."""
     notes = [i18n.message(n, lang) for n in (rv.loaded.crs_note, *rv.loaded.notes)]
     crs = rv.loaded.crs_used if len(rv.loaded.crs_used) <= 160 else rv.loaded.crs_used[:159] + "…"
@@ -128,7 +137,7 @@ def _review(rv: importer.Review, layer: str, who: str, name: str, based_on: str,
         if not len(ok):
             st.warning(i18n.t("edit_nothing", lang))
         else:
-            store_changes(ok, layer, who, "surveyed", f"import {name}", based_on, lang)
+            store_changes(ok, layer, who, "surveyed", f"import {upload['file']}", based_on, lang, "import", upload)
 
 
 def import_tab(app: AppData, who: str, lang: str) -> None:
@@ -152,7 +161,8 @@ def import_tab(app: AppData, who: str, lang: str) -> None:
             notice.error(i18n.message(str(e), lang))
             return
     based_on = reviewed_version(PINS[0], (up.file_id, up.name, up.size, layer, crs), layer, app)
-    _review(rv, layer, who, up.name, based_on, lang)
+    upload = {"file": up.name, "sha256": audit.sha256_bytes(up.getvalue()), "crs": crs}
+    _review(rv, layer, who, upload, based_on, lang)
 
 
 def _draw_map(data: PlanData, target: str, lang: str) -> tuple[dict[str, Any] | None, MapOptions]:
@@ -221,9 +231,9 @@ def _undoable(h: pd.DataFrame) -> list[str]:
     return [c for c, a in zip(h.change_id, h.action, strict=True) if a == "save" and c not in undone]
 
 
-def history_tab(who: str, lang: str) -> None:
-    """Every stored change, newest first (times in Asia/Shanghai); undo one. Damaged history lines are
-    named in a warning (they are skipped, never fatal)."""
+def history_tab(who: str | None, lang: str) -> None:
+    """Every stored change, newest first (times in Asia/Shanghai); undo one (``who`` is None: read-only, no
+    undo). Damaged history lines are named in a warning (they are skipped, never fatal)."""
     s = open_store()
     for problem in s.history_problems():
         notice.warning(i18n.message(problem, lang))
@@ -238,16 +248,18 @@ def history_tab(who: str, lang: str) -> None:
                      note=[i18n.message(n, lang) for n in h.note])
     st.dataframe(shown, hide_index=True, width="stretch", key="edit_hist", column_config=columns(shown.columns, lang))
     undoable = _undoable(h.iloc[::-1])
-    if not undoable:
+    if not undoable or who is None:
         return
     cid = st.selectbox(i18n.t("edit_change", lang), undoable[::-1], key="edit_undo_pick")
     if st.button(i18n.t("edit_undo", lang), key="edit_undo"):
         try:
-            open_store().undo(cid, who)
+            new = open_store().undo(cid, who)
         except (store.StoreError, store.ConflictError) as e:
             notice.error(i18n.message(str(e), lang))
             return
         st.session_state["edit_flash"] = f"{i18n.t('edit_undone', lang)}{i18n.t('colon', lang)}{cid}"
+        if not auth.record("undo", {"changes": [cid], "undo_change": new}, lang, fallback=who):
+            st.session_state["edit_flash_error"] = i18n.t("audit_not_recorded", lang)
         app_data.reload()
 
 
@@ -263,10 +275,15 @@ def page(app: AppData, lang: str) -> None:
         basemap.picker(lang)
     if st.session_state.get("edit_flash"):
         notice.success(st.session_state.pop("edit_flash"))
+    if st.session_state.get("edit_flash_error"):
+        notice.error(st.session_state.pop("edit_flash_error"))
     st.title(i18n.t("edit_title", lang))
     for done in app.recovered:  # what the store's recovery did when the data was loaded
         notice.info(f"{i18n.t('edit_recovered', lang)}{i18n.t('colon', lang)}{i18n.message(done, lang)}")
-    who = st.text_input(i18n.t("edit_who", lang), key="edit_who", value=st.session_state.get("edit_who", i18n.t("edit_who_default", lang)))
+    who = editor(auth.current(), lang)
+    if who is None:
+        history_tab(None, lang)
+        return
     tab_draw, tab_imp, tab_hist = st.tabs([i18n.t(k, lang) for k in ("edit_digitise", "edit_import", "edit_history")])
     with tab_draw:
         digitise_tab(app, who, lang)
@@ -274,3 +291,26 @@ def page(app: AppData, lang: str) -> None:
         import_tab(app, who, lang)
     with tab_hist:
         history_tab(who, lang)
+
+
+def editor(user: auth.User, lang: str) -> str | None:
+    """The name the store records for this user's changes, or None (read-only: the page says why).
+
+    Parameters
+    ----------
+    user : ui.auth.User
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str or None
+    """
+    if user.can("editor") and user.identity is not None:
+        if user.mode == "local":
+            notice.warning(i18n.t("auth_local", lang, name=user.identity.name))
+        return user.identity.name
+    if user.mode == "oidc":
+        notice.info(i18n.t("edit_readonly_role", lang, roles=auth.role_names(user, lang)))
+    else:
+        notice.info(i18n.t("edit_readonly_nosignin", lang))
+    return None

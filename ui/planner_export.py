@@ -1,5 +1,6 @@
 """The planning map's export tab: a snapshot of the current selection in a chosen format and CRS,
-the saved snapshots (times in Asia/Shanghai), and what changed between two of them.
+the saved snapshots (times in Asia/Shanghai), and what changed between two of them. Each snapshot written
+is recorded in the audit trail (:func:`ui.auth.record`: format, CRS, filter, file and its SHA-256).
 
 Every message naming a file, a filter or an error is shown literally (:mod:`ui.notice`). The list shows
 only well-formed snapshots of the folder (:func:`geo.io.snapshots.scan_snapshots`); each sidecar that is
@@ -19,8 +20,8 @@ import streamlit as st
 from geo import i18n
 from geo.core.filter import Filter
 from geo.core.model import PlanData
-from geo.io import export, snapshots
-from ui import basemap, choices, guard, notice, state
+from geo.io import audit, export, snapshots
+from ui import auth, basemap, choices, guard, notice, state
 from ui.labels import columns, local_time
 
 RANGE = re.compile(r"(\d*(?:\.\d+)?)-(\d*(?:\.\d+)?)(mu|yi)")
@@ -68,6 +69,8 @@ def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
         try:
             snap = export.export(data, flt, fmt, snapshots.store_dir(), crs=crs, lang=lang, view=_map_view())
             st.session_state["last_snapshot"] = str(snap.path)
+            auth.record("export", {"format": fmt, "crs": crs, "filter": flt.to_dict(), "file": snap.path.name,
+                                   "sha256": audit.sha256_file(snap.path), "counts": snap.metadata["counts"]}, lang)
         except export.ExportError as err:
             st.session_state.pop("last_snapshot", None)
             notice.error(f"{i18n.t('export_failed', lang)}{i18n.t('colon', lang)}{i18n.message(str(err), lang)}")

@@ -1,5 +1,5 @@
 """招商推介 / the investment-promoter page (URL ``/promoter``): a firm profile → ranked parcels with
-reasons → fact sheets.
+reasons → fact sheets (each handed out is recorded in the audit trail: :func:`record_sheet`).
 
 The profile and the chosen parcels live in the URL (:func:`ui.urlstate.profile_to_params`) so that a
 link reopens the same view. All scoring is :mod:`geo.core.matching`; the sheets are
@@ -18,13 +18,14 @@ from geo import i18n
 from geo.core.filter import Filter, apply_filter
 from geo.core.matching import FirmProfile, match
 from geo.core.model import PlanData
+from geo.io import audit
 from geo.io.contact import load_contact, read_contact
 from geo.render import factsheet
 from geo.render.elements.layercontrol import LayerControl
 from geo.render.layers.match import match_layer
 from geo.render.layers.poi import poi_layer
 from geo.render.options import MapOptions
-from ui import basemap, choices, mapcache, notice, urlstate
+from ui import auth, basemap, choices, mapcache, notice, urlstate
 from ui.data import AppData
 from ui.labels import PICKER, Labels
 
@@ -130,6 +131,24 @@ def match_map(data: PlanData, ranked: pd.DataFrame, show: pd.DataFrame, lang: st
               layer_control=LayerControl(collapsed=True), returned_objects=[])
 
 
+def record_sheet(picks: list[str], fmt: str, name: str, body: bytes, lang: str) -> None:
+    """Record a fact sheet handed out (the HTML downloaded, the PDF printed) in the audit trail.
+
+    Parameters
+    ----------
+    picks : list of str
+        The project ids on the sheet.
+    fmt : {"html", "pdf"}
+    name : str
+        The file name offered.
+    body : bytes
+        The sheet (its SHA-256 is recorded).
+    lang : {"zh", "en"}
+    """
+    auth.record("factsheet", {"ids": list(picks), "format": fmt, "lang": lang, "file": name,
+                              "sha256": audit.sha256_bytes(body)}, lang)
+
+
 def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
     """Pick parcels, then download their fact sheet as HTML or PDF; the sheet is shown below.
 
@@ -149,9 +168,13 @@ def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
         notice.warning(i18n.t("contact_problem", lang, problem=i18n.message(problem, lang)))
     page = _sheet(tuple(picks), lang, data)
     stem = f"factsheet_{'_'.join(picks)}_{lang}"
-    st.download_button(t("promo_html"), page.encode("utf-8"), file_name=f"{stem}.html", mime="text/html", key="fs_html")
+    body = page.encode("utf-8")
+    st.download_button(t("promo_html"), body, file_name=f"{stem}.html", mime="text/html", key="fs_html",
+                       on_click=record_sheet, args=(picks, "html", f"{stem}.html", body, lang))
     if st.button(t("promo_pdf"), key="fs_pdf_make"):
-        st.session_state["fs_pdf_bytes"] = (tuple(picks), lang, factsheet.html_to_pdf(page))
+        pdf = factsheet.html_to_pdf(page)
+        st.session_state["fs_pdf_bytes"] = (tuple(picks), lang, pdf)
+        record_sheet(picks, "pdf", f"{stem}.pdf", pdf, lang)
     got = st.session_state.get("fs_pdf_bytes")
     if got and got[0] == tuple(picks) and got[1] == lang:
         st.download_button(t("promo_pdf_dl"), got[2], file_name=f"{stem}.pdf", mime="application/pdf", key="fs_pdf")

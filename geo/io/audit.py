@@ -93,12 +93,18 @@ class Problem:
     seq : int or None
         The record's own position, when it could be read.
     why : str
-        What is wrong, in English (a CLI message; the app shows it through :func:`geo.i18n.message`).
+        What is wrong, in English (the CLI's message).
+    kind : str
+        ``altered``, ``order``, ``chain``, ``damaged`` or ``foreign`` (the app words it by this).
+    expected : int or None
+        For ``order``: the position expected at this line.
     """
 
     line: int
     seq: int | None
     why: str
+    kind: str = ""
+    expected: int | None = None
 
     def __str__(self) -> str:
         """The problem as one line: ``line 3 (record 3): …``."""
@@ -217,7 +223,7 @@ def make_record(event: Event, seq: int, prev: str, when: str | None = None) -> d
         raise ValueError("an audit record needs a name")
     rec = {"seq": seq, "when": when or now(), "who": event.who.name, "verified": bool(event.who.verified),
            "action": event.action, "details": json.loads(json.dumps(dict(event.details), default=str)),
-           "client": event.client, "prev": prev}
+           "client": None if event.client is None else str(event.client), "prev": prev}
     rec["hash"] = record_hash(rec)
     return rec
 
@@ -239,11 +245,12 @@ def verify(records: Iterable[tuple[int, dict]]) -> list[Problem]:
     for line, rec in records:
         seq = rec.get("seq") if isinstance(rec.get("seq"), int) else None
         if rec.get("hash") != record_hash(rec):
-            return [Problem(line, seq, "the record was altered: its hash does not match its content")]
+            return [Problem(line, seq, "the record was altered: its hash does not match its content", "altered")]
         if seq != expected:
-            return [Problem(line, seq, f"record {expected} is expected here: records were removed or reordered")]
+            return [Problem(line, seq, f"record {expected} is expected here: records were removed or reordered",
+                            "order", expected)]
         if rec.get("prev") != prev:
-            return [Problem(line, seq, "the record does not follow the one before it: the chain is broken")]
+            return [Problem(line, seq, "the record does not follow the one before it: the chain is broken", "chain")]
         prev, expected = rec["hash"], expected + 1
     return []
 
@@ -253,9 +260,9 @@ def _parse(raw: bytes, line: int) -> tuple[dict | None, Problem | None]:
     try:
         rec = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return None, Problem(line, None, "not a readable JSON record (damaged or cut short)")
+        return None, Problem(line, None, "not a readable JSON record (damaged or cut short)", "damaged")
     if not isinstance(rec, dict) or set(rec) != set(FIELDS):
-        return None, Problem(line, None, "not an audit record (its fields are not the record's)")
+        return None, Problem(line, None, "not an audit record (its fields are not the record's)", "foreign")
     return rec, None
 
 
