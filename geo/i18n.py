@@ -332,6 +332,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "details": ("内容", "Details"), "ids": ("要素编号", "Features"), "changes": ("修改编号", "Changes"),
     "sha256": ("文件摘要（SHA-256）", "File SHA-256"), "via": ("途径", "Via"), "as": ("填写的操作人", "Name given"),
     "roles": ("角色", "Roles"), "counts": ("数量", "Counts"), "lang": ("语言", "Language"),
+    "forwarded_for": ("代理转发地址", "Forwarded for"), "issuer": ("身份提供方", "Identity provider"),
+    "undo_change": ("撤销记录编号", "Undo change"),
 }
 
 GEOMETRY_SOURCE_LABELS = {

@@ -178,7 +178,8 @@ def current() -> User:
 
 
 def client() -> str | None:
-    """The client's address as Streamlit sees it (None when unknown, e.g. in tests).
+    """The client's address as Streamlit sees it (None when unknown: Streamlit gives none for a browser on the
+    server itself, nor in tests).
 
     Returns
     -------
@@ -191,8 +192,24 @@ def client() -> str | None:
     return ip if isinstance(ip, str) and ip else None  # (AppTest's mocked runtime gives no address)
 
 
+def forwarded_for() -> str | None:
+    """The ``X-Forwarded-For`` header of the session's request (the client behind a reverse proxy), if any.
+
+    Recorded beside the address, not instead of it: without a proxy a client may send any value.
+
+    Returns
+    -------
+    str or None
+    """
+    try:
+        value = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 — no request context
+        return None
+    return value[:200] if isinstance(value, str) and value else None
+
+
 def record(action: str, details: Mapping[str, object], lang: str, user: User | None = None,
-           fallback: str = "unknown") -> bool:
+           fallback: str = "anonymous") -> bool:
     """Record what the user did in the audit trail; a log that cannot be written is an error on the page.
 
     Parameters
@@ -204,7 +221,7 @@ def record(action: str, details: Mapping[str, object], lang: str, user: User | N
     user : User, optional
         Default: :func:`current`.
     fallback : str
-        The name recorded (not verified) when nobody is signed in.
+        The name recorded (not verified) when nobody is signed in (``anonymous``: a viewer without sign-in).
 
     Returns
     -------
@@ -212,9 +229,10 @@ def record(action: str, details: Mapping[str, object], lang: str, user: User | N
         Whether it was recorded.
     """
     user = user or current()
-    who = user.identity or audit.Identity(fallback or "unknown", verified=False)
+    who = user.identity or audit.Identity(fallback or "anonymous", verified=False)
+    proxy = forwarded_for()
     try:
-        audit.record(action, who, {**details, "via": "app"}, client())
+        audit.record(action, who, {**details, "via": "app", **({"forwarded_for": proxy} if proxy else {})}, client())
     except audit.AuditError as err:
         LOG.error("audit record %s not written: %s", action, err)
         notice.error(i18n.t("audit_not_recorded", lang))

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from geo.io.audit import FileAuditLog
 from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, streamlit_server, wait_map
+from ui.auth import local_name
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -19,10 +21,11 @@ ART = ROOT / "artifacts"
 def copy_server(tmp_path_factory):
     ART.mkdir(exist_ok=True)
     tmp = tmp_path_factory.mktemp("edit")
-    shutil.copytree(ROOT / "data", tmp / "data")
-    shutil.copytree(ROOT / "layers", tmp / "layers")
+    local = shutil.ignore_patterns(".store.lock", "audit.jsonl*")  # a working copy's, never in a clone
+    shutil.copytree(ROOT / "data", tmp / "data", ignore=local)
+    shutil.copytree(ROOT / "layers", tmp / "layers", ignore=local)
     env = {"SCIMAP_DATA_DIR": str(tmp / "data"), "SCIMAP_LAYERS_DIR": str(tmp / "layers"),
-           "SCIMAP_SNAPSHOT_DIR": str(tmp / "snapshots")}
+           "SCIMAP_SNAPSHOT_DIR": str(tmp / "snapshots"), "SCIMAP_LOCAL_EDITING": "1"}  # no sign-in: local editing
     with streamlit_server(env) as url:
         yield url, tmp
 
@@ -73,3 +76,12 @@ def test_digitise_store_and_undo(copy_server):
         after = parcel(tmp, "HTS-S35-01")
         assert after["properties"] == before["properties"] and after["geometry"] == before["geometry"]
         b.close()
+    # both are in the audit trail, chained, by the local user (not verified: nobody signed in), from the browser
+    log = FileAuditLog(tmp / "data" / "audit.jsonl")
+    records, problems = log.read()
+    assert not problems and log.verify() == []
+    save, undo = records
+    assert (save["action"], undo["action"]) == ("save", "undo")
+    assert save["who"] == undo["who"] == local_name() and not save["verified"] and save["client"] is None  # a local browser
+    assert save["details"]["ids"] == ["HTS-S35-01"] and save["details"]["source"] == "digitised"
+    assert undo["details"]["changes"] == save["details"]["changes"]

@@ -19,6 +19,7 @@ from geo.io import importer
 from geo.io.store import FileStore
 from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, MAP_IFRAME, block_external, streamlit_server, wait_map
 from tests.test_i18n import allowed_tokens, en_leaks, zh_leaks
+from ui.auth import local_name
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -53,8 +54,9 @@ TEXT_JS = """
 def copy_server(tmp_path_factory):
     ART.mkdir(exist_ok=True)
     tmp = tmp_path_factory.mktemp("lang")
-    shutil.copytree(ROOT / "data", tmp / "data")
-    shutil.copytree(ROOT / "layers", tmp / "layers")
+    local = shutil.ignore_patterns(".store.lock", "audit.jsonl*")  # a working copy's, never in a clone
+    shutil.copytree(ROOT / "data", tmp / "data", ignore=local)
+    shutil.copytree(ROOT / "layers", tmp / "layers", ignore=local)
     # one import stored beforehand (its overlap is flagged, so the page would not store it unticked): the
     # store's history has rows, with a note, to read in each language
     store = FileStore(tmp / "data", tmp / "layers")
@@ -62,7 +64,7 @@ def copy_server(tmp_path_factory):
     store.save(rv.accepted(include_flagged=True), "parcels", "qa01", "surveyed", store.version("parcels"),
                note=f"import {GOOD.name}")
     env = {"SCIMAP_DATA_DIR": str(tmp / "data"), "SCIMAP_LAYERS_DIR": str(tmp / "layers"),
-           "SCIMAP_SNAPSHOT_DIR": str(tmp / "snapshots")}
+           "SCIMAP_SNAPSHOT_DIR": str(tmp / "snapshots"), "SCIMAP_LOCAL_EDITING": "1"}  # no sign-in: local editing
     with streamlit_server(env) as url:
         yield url
 
@@ -211,7 +213,7 @@ def boundaries(r: Reader, url: str) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_speaks_one_language(copy_server, data, lang):
-    allowed = allowed_tokens(data) | UPLOADED
+    allowed = allowed_tokens(data) | UPLOADED | {local_name()}  # the user's own name, as their account spells it
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = b.new_page(viewport={"width": 1500, "height": 1300})
