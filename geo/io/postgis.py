@@ -257,7 +257,7 @@ class PostgisStore:
                 conn.execute(f"SET LOCAL lock_timeout = '{int(config.STORE_LOCK_WAIT_S * 1000)}ms'")
                 return step()
         except psycopg.errors.LockNotAvailable:
-            raise StoreBusy(f"the database is held by another change for more than {config.STORE_LOCK_WAIT_S:g} s: "
+            raise StoreBusy(f"another change holds the database for more than {config.STORE_LOCK_WAIT_S:g} s: "
                             "nothing was changed, try again") from None
         except psycopg.Error as e:
             raise pgschema.refused(e) from None

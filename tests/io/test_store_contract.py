@@ -8,6 +8,7 @@ feature, two processes racing on one parcel).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -21,7 +22,7 @@ from geo.core import storable
 from geo.io import open_store, pgfiles, pgschema
 from geo.io.files import FileLayout
 from geo.io.postgis import PostgisStore
-from geo.io.store import ConflictError, FileStore, Store, StoreError
+from geo.io.store import ConflictError, FileStore, Store, StoreBusy, StoreError
 
 ROOT_PARCEL = "HTS-T2-01"
 OTHER_PARCEL = "HTS-T2-02"
@@ -328,3 +329,51 @@ def test_a_change_and_its_history_are_one_transaction(postgis_url, data_copy, mo
                                 (ROOT_PARCEL,)).fetchone()[0]
         last = conn.execute("SELECT max(seq) FROM scimap.history").fetchone()[0]
     assert versions == last
+
+
+@pytest.mark.postgis
+def test_a_save_waits_for_another_change_of_the_feature_then_is_busy(postgis_url, data_copy, monkeypatch):
+    db = load_database(postgis_url, *data_copy)
+    data = db.load()
+    monkeypatch.setattr("geo.config.STORE_LOCK_WAIT_S", 0.5)
+    with pgschema.connect(postgis_url) as other, other.transaction():  # another change holds HTS-T2-01's lock
+        other.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"parcels\x1f{ROOT_PARCEL}",))
+        with pytest.raises(StoreBusy, match="another change holds the database for more than 0.5 s"):
+            db.save(moved(data, ROOT_PARCEL), "parcels", "a", "surveyed", None)
+        db.save(moved(data, OTHER_PARCEL), "parcels", "a", "surveyed", None)  # another feature is not held
+    assert db.history().target_id.tolist() == [OTHER_PARCEL]
+
+
+@pytest.mark.postgis
+def test_the_database_stores_messages_read_in_chinese(postgis_url, postgis_cluster, data_copy, monkeypatch):
+    """What the boundaries page shows of the database store's refusals is in the page's language."""
+    from geo import i18n
+    messages = []
+    with pytest.raises(StoreError) as e:
+        PostgisStore(postgis_url).load()
+    messages.append(str(e.value))
+    with pytest.raises(StoreError) as e:
+        PostgisStore(postgis_cluster.url("nowhere")).load()
+    messages.append(str(e.value))
+    db = load_database(postgis_url, *data_copy)
+    data, v = db.load(), db.version("parcels")
+    db.save(moved(data, ROOT_PARCEL), "parcels", "a", "surveyed", v)
+    for based_on in (v, "0123456789abcdef"):
+        with pytest.raises(ConflictError) as e:
+            db.save(moved(data, ROOT_PARCEL, 0.0001), "parcels", "a", "surveyed", based_on)
+        messages.append(str(e.value))
+    monkeypatch.setattr("geo.config.STORE_LOCK_WAIT_S", 0.2)
+    with pgschema.connect(postgis_url) as other, other.transaction():
+        other.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"parcels\x1f{ROOT_PARCEL}",))
+        with pytest.raises(StoreBusy) as e:
+            db.save(moved(data, ROOT_PARCEL), "parcels", "a", "surveyed", None)
+    messages.append(str(e.value))
+    with pgschema.connect(postgis_url) as conn:
+        conn.execute("INSERT INTO scimap.history VALUES (999999, 'x', 'save', 'parcels', 'y', NULL, '[1]')")
+        conn.commit()
+    messages += db.history_problems()
+    assert len(messages) == 6
+    for text in messages:
+        zh = i18n.message(text, "zh")
+        assert zh != text and not re.search(r"\b(the|was|is|not|database|change)\b", zh), (text, zh)
+        assert i18n.message(text, "en") == text
