@@ -22,6 +22,7 @@ front end), so :mod:`ui.planner_map` reads clicks, bounds and zoom as before.
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import shutil
 import sys
@@ -49,6 +50,8 @@ REPORT_DELAY_MS = 20
 _DEBOUNCE = re.compile(r"\(updateComponentValue,(\d+)\)")
 
 _component = components.declare_component("map", path=str(FRONTEND))
+COMPONENT_NAME = _component.name
+"""The component's name in the page (``ui.mapframe.map``; the title of its iframe)."""
 
 
 def installed_build() -> Path:
@@ -147,7 +150,11 @@ class RenderedBase:
         m.render()
         self.html, self.header = sf._get_html(m), sf._get_header(m)
         self.script = sf._get_map_string(m)  # renames the map's elements (the map becomes ``map_div``)
-        self.script_bytes = self.script.encode("utf-8")
+        # the served file begins with the script's full digest: Streamlit names media files by a hash that
+        # samples only the head, middle and tail of files over 1 MiB, and two maps differing elsewhere must
+        # never share a name (a session would draw another's map)
+        digest = hashlib.sha256(self.script.encode("utf-8")).hexdigest()
+        self.script_bytes = f"// sha256 {digest}\n{self.script}".encode()
         self.map_id = sf.get_full_id(m)
         try:
             self.bounds = m.get_bounds()

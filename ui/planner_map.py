@@ -9,16 +9,20 @@ rerun), selects the feature (:mod:`ui.selection`) and is drawn at once.
 from __future__ import annotations
 
 import re
+import threading
 import time
+import weakref
+from collections import OrderedDict
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from geo import i18n
 from geo.core.filter import Filter, Selection, reached_zones, unlocated
 from geo.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.core.model import PlanData
-from geo.render import popup
+from geo.render import markup, popup
 from geo.render.elements.layercontrol import LayerControl
 from geo.render.elements.reach import Reach
 from geo.render.layers import labels
@@ -171,23 +175,44 @@ def details(data: PlanData, lang: str) -> None:
         notice.caption(i18n.t("click_hint", lang))
 
 
+UNLOCATED_KEPT = 32
+"""Lists of not-located places kept for all sessions (by data and filter): a click or a pan reruns the map
+with the same filter, and the next planner opening the page asks for the same list."""
+_UNLOCATED: OrderedDict[tuple[int, str], tuple[weakref.ref, pd.DataFrame]] = OrderedDict()
+_UNLOCATED_LOCK = threading.Lock()
+
+
+def unlocated_rows(data: PlanData, sel: Selection) -> pd.DataFrame:
+    """:func:`geo.core.filter.unlocated` of the selection, computed once per data and filter for the server."""
+    key = (id(data), repr(sel.filter))
+    with _UNLOCATED_LOCK:
+        hit = _UNLOCATED.get(key)
+        if hit is not None and hit[0]() is data:
+            _UNLOCATED.move_to_end(key)
+            return hit[1]
+    rows = unlocated(data, sel)
+    with _UNLOCATED_LOCK:
+        _UNLOCATED[key] = (weakref.ref(data), rows)
+        while len(_UNLOCATED) > UNLOCATED_KEPT:
+            _UNLOCATED.popitem(last=False)
+    return rows
+
+
 def not_located(data: PlanData, sel: Selection, lang: str) -> None:
     """The selection's places the plans name without a position, each with the place it belongs to, so
-    a plan with nothing located never leaves an empty map without a reason."""
-    memo = st.session_state.get("_unlocated")  # a click or a pan reruns the map with the same filter
-    if memo is None or memo[0] is not data or memo[1] != repr(sel.filter):
-        memo = st.session_state["_unlocated"] = (data, repr(sel.filter), unlocated(data, sel))
-    rows = memo[2]
+    a plan with nothing located never leaves an empty map without a reason. A plain escaped table, not
+    ``st.dataframe``: the data grid's ~1.2 MB of JavaScript would load with every opening of the map."""
+    rows = unlocated_rows(data, sel)
     if not len(rows):
         return
     with st.expander(i18n.t("unlocated_list", lang, n=len(rows)), expanded=sel.parcels.empty):
         name, parent = i18n.col("name", lang), i18n.col("parent_name", lang)
-        shown = rows.assign(_name=rows[name].where(rows[name].fillna("") != "", rows.name_zh),
-                            _parent=rows[parent].where(rows[parent].fillna("") != "", rows.parent_name_zh))
-        table = shown[["_name", "id", "plan", "_parent", "parent_located"]].copy()
-        table["parent_located"] = table.parent_located.map(lambda v: i18n.t("yes" if v else "no", lang))
-        table.columns = [i18n.t(k, lang) for k in ("col_name", "col_id", "plan", "col_parent", "col_parent_located")]
-        st.dataframe(table, hide_index=True, width="stretch")
+        names = rows[name].where(rows[name].fillna("") != "", rows.name_zh)
+        parents = rows[parent].where(rows[parent].fillna("") != "", rows.parent_name_zh)
+        located = rows.parent_located.map(lambda v: i18n.t("yes" if v else "no", lang))
+        table = markup.html_table([i18n.t(k, lang) for k in ("col_name", "col_id", "plan", "col_parent", "col_parent_located")],
+                                  [list(r) for r in zip(names, rows.id, rows.plan, parents, located, strict=True)])
+        st.markdown(f"<div style='max-height:360px;overflow:auto'>{table}</div>", unsafe_allow_html=True)
 
 
 @st.fragment

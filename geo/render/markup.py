@@ -68,3 +68,23 @@ def html(text: object) -> str:
     str
     """
     return _html.escape(plain(text), quote=True)
+
+
+def html_table(columns: list[str], rows: list[list[object]]) -> str:
+    """An HTML table whose header and cells are all escaped (:func:`html`): values read as the characters they are.
+
+    Parameters
+    ----------
+    columns : list of str
+        Header labels.
+    rows : list of list
+        Cell values, one list per row (None shows as empty).
+
+    Returns
+    -------
+    str
+    """
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html('' if v is None else v)}</td>" for v in r) + "</tr>"
+                   for r in rows)
+    return f"<table style='font-size:13px;border-collapse:collapse'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -20,3 +20,11 @@ def test_controls_bidi_overrides_newlines_and_undecodable_names_are_plain():
 
 def test_html_escapes_quotes_too():
     assert markup.html('<img src=x onerror="a()">\'') == "&lt;img src=x onerror=&quot;a()&quot;&gt;&#x27;"
+
+
+def test_html_table_escapes_header_and_cells():
+    from geo.render.markup import html_table
+    out = html_table(["名称<b>", "id"], [["<img src=x onerror=alert(1)>", None], ["a&b", 3]])
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "名称&lt;b&gt;" in out and "a&amp;b" in out and "<td style='padding:2px 8px'></td>" in out
+    assert out.count("<tr>") == 3

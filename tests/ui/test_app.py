@@ -4,7 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
+
+from ui import mapcache, mapframe
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -18,10 +21,22 @@ def run(query: dict | None = None) -> AppTest:
     return at
 
 
+def served_script(file_id: str) -> str:
+    """The base map script the app served as the media file ``file_id`` (the maps are shared by the server)."""
+    scripts = [r.script_bytes for r in mapcache.SHARED._rendered.values()
+               if _calculate_file_id(r.script_bytes, "application/javascript") == file_id]
+    assert len(scripts) == 1, file_id
+    return scripts[0].decode()
+
+
 def map_args(at) -> dict:
-    comps = [c for c in at.get("component_instance") if "streamlit_folium" in c.proto.component_name]
+    comps = [c for c in at.get("component_instance") if c.proto.component_name == mapframe.COMPONENT_NAME]
     assert len(comps) == 1
     args = json.loads(comps[0].proto.json_args)
+    served = [u for u in args["js_links"] if "/media/" in u]  # the base map, served as a file
+    assert len(served) == 1 and args["script"] == "", (args["js_links"], args["script"][:80])
+    args["script"] = served_script(Path(served[0]).stem)
+    args["js_links"].remove(served[0])
     args["all"] = args["script"] + (args.get("feature_group") or "")  # base map + swapped-in parcel layer
     return args
 

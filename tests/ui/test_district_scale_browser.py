@@ -21,6 +21,9 @@ from tests.browser_helpers import (
     streamlit_server,
     wait_map,
 )
+from tests.browser_helpers import (
+    map_frame as frame_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -50,10 +53,7 @@ PICK_PARCEL = """() => { const map = Object.values(window).find(v => v && v inst
 
 def map_frame(page):
     wait_map(page, timeout=240000)
-    for f in reversed(page.frames):
-        if "streamlit_folium" in (f.url or ""):
-            return f
-    raise AssertionError("no map frame")
+    return frame_of(page)
 
 
 def poll(page, cond, timeout=60):
