@@ -333,7 +333,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "sha256": ("文件摘要（SHA-256）", "File SHA-256"), "via": ("途径", "Via"), "as": ("填写的操作人", "Name given"),
     "roles": ("角色", "Roles"), "counts": ("数量", "Counts"), "lang": ("语言", "Language"),
     "forwarded_for": ("代理转发地址", "Forwarded for"), "issuer": ("身份提供方", "Identity provider"),
-    "undo_change": ("撤销记录编号", "Undo change"),
+    "undo_change": ("撤销记录编号", "Undo change"), "token_issued_at": ("令牌签发时间", "Token issued at"),
 }
 
 GEOMETRY_SOURCE_LABELS = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -240,8 +241,15 @@ def record(action: str, details: Mapping[str, object], lang: str, user: User | N
     return True
 
 
+@st.cache_resource(show_spinner=False)
+def _signed_in() -> set[tuple[str, str]]:
+    """The sign-ins this server recorded: (name, token issued at) — every page load of a signed-in browser is a
+    new session with the same token, and is not a new sign-in."""
+    return set()
+
+
 def record_sign_in(user: User, lang: str) -> None:
-    """Record a sign-in once per session and user.
+    """Record a sign-in once per token (a new sign-in gets a new token), else once per session.
 
     Parameters
     ----------
@@ -251,7 +259,13 @@ def record_sign_in(user: User, lang: str) -> None:
     if user.mode != "oidc" or st.session_state.get("_audit_signed_in") == user.identity.name:
         return
     claims = st.user.to_dict()
-    if record("sign-in", {"roles": sorted(user.roles), "issuer": claims.get("iss")}, lang, user):
+    key = (user.identity.name, str(claims.get("iat") or st.session_state.setdefault("_audit_session", uuid.uuid4().hex)))
+    if key in _signed_in():
+        st.session_state["_audit_signed_in"] = user.identity.name
+        return
+    details = {"roles": sorted(user.roles), "issuer": claims.get("iss"), "token_issued_at": claims.get("iat")}
+    if record("sign-in", details, lang, user):
+        _signed_in().add(key)
         st.session_state["_audit_signed_in"] = user.identity.name
 
 
