@@ -9,10 +9,11 @@ it. Here:
   through :class:`ui.mapcache.SharedMaps`); a run renders only the layers swapped in (parcels,
   highlight) and the layer control, against the rendered map, and then takes them off it again;
 - the front end is streamlit-folium's own build, vendored in :data:`FRONTEND` (served by the app,
-  like every other asset) with one change: a click or a pan is reported after
+  like every other asset) with two changes: a click or a pan is reported after
   :data:`REPORT_DELAY_MS` instead of 250 ms (the click on a feature and the click on the map, and a
-  zoom's ``zoomend`` and ``moveend``, fire in the same few milliseconds: they are still one report).
-  :func:`patched_bundle` is that one change; ``python -m ui.mapframe`` writes the vendored copy from
+  zoom's ``zoomend`` and ``moveend``, fire in the same few milliseconds: they are still one report);
+  and the map jumps to a selection instead of panning there in an animation that reported twice.
+  :func:`patched_bundle` is those changes; ``python -m ui.mapframe`` writes the vendored copy from
   the installed, pinned streamlit-folium, and a test checks the shipped copy is exactly that.
 
 The returned value, the component's key and its reruns are those of ``st_folium`` (the same
@@ -48,6 +49,10 @@ ORIGINAL_DELAY_MS = 250
 REPORT_DELAY_MS = 20
 """Ours: long enough to merge the events of one click or one zoom, short enough not to be felt."""
 _DEBOUNCE = re.compile(r"\(updateComponentValue,(\d+)\)")
+_FLY = "view_changed&&window.map.setView(new_center,new_zoom)"
+"""Where the front end moves the map to the centre and zoom the server asks for: animated, a pan is reported
+twice (an interrupted animation ends with a ``moveend`` of its own), so each move cost two reruns."""
+_JUMP = "view_changed&&window.map.setView(new_center,new_zoom,{animate:!1})"
 
 _component = components.declare_component("map", path=str(FRONTEND))
 COMPONENT_NAME = _component.name
@@ -60,7 +65,8 @@ def installed_build() -> Path:
 
 
 def patched_bundle(js: str) -> str:
-    """streamlit-folium's ``main.*.js`` with the report delay :data:`REPORT_DELAY_MS`.
+    """streamlit-folium's ``main.*.js`` with the report delay :data:`REPORT_DELAY_MS`, and moving the map to
+    where the server asks without an animation (one report per move).
 
     Parameters
     ----------
@@ -81,7 +87,10 @@ def patched_bundle(js: str) -> str:
     if found != [str(ORIGINAL_DELAY_MS)]:
         raise ValueError(f"streamlit-folium's bundle debounces updateComponentValue by {found} ms, expected "
                          f"[{ORIGINAL_DELAY_MS}]: not vendored")
-    return _DEBOUNCE.sub(f"(updateComponentValue,{REPORT_DELAY_MS})", js)
+    if js.count(_FLY) != 1:
+        raise ValueError(f"streamlit-folium's bundle moves the map {js.count(_FLY)} times by setView, expected 1: "
+                         "not vendored")
+    return _DEBOUNCE.sub(f"(updateComponentValue,{REPORT_DELAY_MS})", js).replace(_FLY, _JUMP)
 
 
 def vendor(target: Path = FRONTEND) -> list[Path]:

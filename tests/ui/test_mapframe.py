@@ -27,11 +27,16 @@ def test_vendored_front_end_is_the_installed_one_with_the_shorter_report_delay()
     assert (mapframe.FRONTEND / "index.html").read_bytes() == (build / "index.html").read_bytes()
     assert shipped.read_text(encoding="utf-8").count(f"(updateComponentValue,{mapframe.REPORT_DELAY_MS})") == 1
     assert "(updateComponentValue,250)" not in shipped.read_text(encoding="utf-8")
+    assert shipped.read_text(encoding="utf-8").count("window.map.setView(new_center,new_zoom,{animate:!1})") == 1
     assert "MIT" in (mapframe.FRONTEND / "LICENSE").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("bundle", ["function f(){}", "d(updateComponentValue,250);d(updateComponentValue,250)",
-                                    "d(updateComponentValue,300)"])
+FLY = "view_changed&&window.map.setView(new_center,new_zoom)"
+
+
+@pytest.mark.parametrize("bundle", ["function f(){}", f"d(updateComponentValue,250);d(updateComponentValue,250);{FLY}",
+                                    f"d(updateComponentValue,300);{FLY}", "d(updateComponentValue,250)",
+                                    f"d(updateComponentValue,250);{FLY};{FLY}"])
 def test_another_bundle_is_refused_not_patched_blindly(bundle):
     with pytest.raises(ValueError, match="not vendored"):
         mapframe.patched_bundle(bundle)
