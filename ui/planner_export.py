@@ -57,6 +57,23 @@ def _map_view() -> dict[str, Any]:
             "zoom": vl[2] if vl else s["view_zoom"], "tianditu_key": basemap.tianditu_key()}
 
 
+def record_download(name: str, lang: str) -> None:
+    """Record a saved snapshot handed out (a download click) in the audit trail, with the file's SHA-256.
+
+    Parameters
+    ----------
+    name : str
+        The snapshot's file name in the snapshot folder.
+    lang : {"zh", "en"}
+    """
+    path = snapshots.store_dir() / name
+    try:
+        digest = audit.sha256_file(path)
+    except OSError:  # gone or unreadable: the download itself says so; the record keeps the name
+        digest = None
+    auth.record("export", {"file": name, "download": True, "sha256": digest}, lang)
+
+
 def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
     """Format, CRS and the button that writes the snapshot; then its download."""
     e1, e2, e3 = st.columns([1, 1, 1])
@@ -79,7 +96,7 @@ def make_snapshot(data: PlanData, flt: Filter, lang: str) -> None:
         name = Path(last).name
         notice.success(f"{i18n.t('export_done', lang)}{i18n.t('colon', lang)}{name}")
         st.download_button(i18n.t("download", lang), lambda n=name: snapshots.snapshot_bytes(n), file_name=name,
-                           key="dl_last")
+                           key="dl_last", on_click=record_download, args=(name, lang))
 
 
 def _compare(hist: pd.DataFrame, lang: str) -> None:
@@ -119,7 +136,7 @@ def history(lang: str) -> None:
     pick = st.selectbox(i18n.t("history_pick", lang), list(hist.file), key="hist_pick")
     row = hist[hist.file == pick].iloc[0]
     st.download_button(i18n.t("download", lang), lambda n=row.file: snapshots.snapshot_bytes(n), file_name=row.file,
-                       key="dl_hist")
+                       key="dl_hist", on_click=record_download, args=(row.file, lang))
     if len(hist) > 1:
         _compare(hist, lang)
 

@@ -77,10 +77,16 @@ def test_a_snapshot_exported_in_the_app_is_recorded(env, tmp_path):
     next(b for b in at.button if b.label == "生成快照").click().run()
     assert not at.exception, [e.message for e in at.exception]
     [rec] = log.read()[0]
-    [snap] = (tmp_path / "snaps").glob("*.geojson.zip")
+    [snap] = (tmp_path / "snaps").glob("*.geojson.zip")  # geojson snapshots are zipped with their sidecar
     assert rec["action"] == "export" and rec["who"] == "anonymous" and rec["verified"] is False
     assert rec["details"]["file"] == snap.name and rec["details"]["sha256"] == sha256_file(snap)
     assert rec["details"]["filter"]["sectors"] == ["检验检测"] and rec["details"]["format"] == "geojson"
+    [dl] = [b for b in at.get("download_button") if "dl_last" in b.proto.id]
+    dl.click().run()  # handing the snapshot out is recorded too
+    assert not at.exception, [e.message for e in at.exception]
+    made, handed = log.read()[0]
+    assert handed["action"] == "export" and handed["details"]["download"] is True
+    assert handed["details"]["file"] == snap.name and handed["details"]["sha256"] == made["details"]["sha256"]
 
 
 def test_a_fact_sheet_downloaded_on_the_promoter_page_is_recorded(env):
