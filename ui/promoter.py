@@ -12,7 +12,6 @@ import html
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import i18n
 from geo.core.filter import Filter, apply_filter
@@ -28,6 +27,7 @@ from geo.render.options import MapOptions
 from ui import auth, basemap, choices, mapcache, notice, urlstate
 from ui.data import AppData
 from ui.labels import PICKER, Labels
+from ui.mapframe import leaflet_map
 
 SHOWN = 10
 """The best parcels listed, drawn and offered for fact sheets."""
@@ -124,11 +124,10 @@ def match_map(data: PlanData, ranked: pd.DataFrame, show: pd.DataFrame, lang: st
     opts = MapOptions(lang=lang, basemap=basemap.usable(lang), center=((miny + maxy) / 2, (minx + maxx) / 2), zoom=12,
                       show_layers=context)
     cache = st.session_state.setdefault("_promo_base_cache", mapcache.BaseMapCache(mapcache.SHARED))
-    base = cache.get(data, apply_filter(data, Filter(layouts=context)), opts)  # reruns keeping the ranking reuse it
+    base = cache.rendered(data, apply_filter(data, Filter(layouts=context)), opts)  # reruns keeping the ranking reuse it
     pad = 0.03
     layers = [match_layer(data, ranked, opts), poi_layer(data, opts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad))]
-    st_folium(base, key="promo_map", height=560, use_container_width=True, feature_group_to_add=layers,
-              layer_control=LayerControl(collapsed=True), returned_objects=[])
+    leaflet_map(base, key="promo_map", height=560, groups=layers, layer_control=LayerControl(collapsed=True))
 
 
 def record_sheet(picks: list[str], fmt: str, name: str, body: bytes, lang: str) -> None:
