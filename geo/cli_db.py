@@ -69,7 +69,7 @@ def _load(url: str, args: argparse.Namespace) -> int:
     for problem in FileStore(lay.data_dir, lay.layers_dir).history_problems():
         print(f"warning: {problem} (not loaded)", file=sys.stderr)
     with pgschema.connect(url) as conn:
-        pgschema.require(conn, url)
+        pgschema.require(conn, url, loaded=False)
         counts = pgfiles.load_files(conn, lay)
     print(f"db load: {lay.data_dir}, {lay.layers_dir} → {redact_url(url)}: "
           + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))

@@ -117,13 +117,15 @@ def init(conn: psycopg.Connection, url: str) -> None:
                          "changed") from None
 
 
-def require(conn: psycopg.Connection, url: str) -> None:
-    """Check the database holds the store: PostGIS and the schema at :data:`SCHEMA_VERSION`.
+def require(conn: psycopg.Connection, url: str, loaded: bool = True) -> None:
+    """Check the database holds the store: PostGIS, the schema at :data:`SCHEMA_VERSION` and (``loaded``) data.
 
     Parameters
     ----------
     conn : psycopg.Connection
     url : str
+    loaded : bool, default True
+        Also require data (``db load`` has run); False for ``db load`` itself.
 
     Raises
     ------
@@ -143,6 +145,12 @@ def require(conn: psycopg.Connection, url: str) -> None:
     if version[0] != SCHEMA_VERSION:
         raise StoreError(f"the database {redact_url(url)} holds schema version {version[0]}, this program reads "
                          f"{SCHEMA_VERSION}")
+    if loaded:
+        with conn.transaction():
+            empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {SCHEMA}.layer_files)").fetchone()[0]
+        if empty:
+            raise StoreError(f"the database {redact_url(url)} holds no planning map: run python -m geo db init, "
+                             "then python -m geo db load")
 
 
 def refused(e: BaseException) -> StoreError:

@@ -15,7 +15,7 @@ from shapely import affinity
 
 from geo.io import pgschema
 from geo.io.postgis import PostgisStore
-from geo.io.store import FileStore
+from geo.io.store import FileStore, StoreError
 from tests.io.stored import data_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,6 +138,12 @@ def test_bad_input_is_one_line_and_exit_1(postgis_cluster, postgis_url, data_cop
             assert len(r.stderr.strip().splitlines()) == 1 and "hunter2" not in r.stderr + r.stdout
     r = db(postgis_url, "dump", "--data", str(tmp_path / "x"), "--layers", str(tmp_path / "y"))
     assert r.returncode == 1 and "holds no planning map" in r.stderr and not (tmp_path / "x").exists()
+    assert db(postgis_url, "init").returncode == 0  # the schema without data: still no planning map to read
+    for step in ("check", "dump"):
+        r = db(postgis_url, step, "--data", str(tmp_path / "x"), "--layers", str(tmp_path / "y"))
+        assert r.returncode == 1 and "holds no planning map: run python -m geo db init, then" in r.stderr
+    with pytest.raises(StoreError, match="holds no planning map"):
+        PostgisStore(postgis_url).load()
 
 
 def test_load_refuses_data_that_does_not_load(postgis_url, data_copy):
