@@ -139,11 +139,10 @@ class Server:
                 m = folium.Map(location=list(CENTER), zoom_start=VIEWS[view])
                 folium.GeoJson(self._naive_gdf(sel)).add_to(m)
                 _render(m)
-        else:
+        else:  # the app's frame (ui.mapframe): the base map rendered once, only the parcel layer per change
             opts = self._opts(view)
-            m = self.cache.get(self.data, sel, opts)
-            fg = parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view])
-            _render(m, [fg])
+            base = self.cache.rendered(self.data, sel, opts)
+            base.overlays([parcel_layer(sel, opts, viewport_bounds(zoom=VIEWS[view]), VIEWS[view])], None)
         return time.perf_counter() - t
 
     def _select(self, sectors):

@@ -33,18 +33,16 @@ FILTERS = [Filter(), Filter(sectors=["检验检测"]), Filter(sectors=["研发�
 
 
 def ours(data, f, cache=None):
-    """What the app does on a project-filter change: filter, get the base map (cached per zone
-    selection: geo.mapcache), build the parcel layer and render the scripts st_folium sends (the base
-    map's is unchanged, so the browser keeps it and swaps the parcel layer). Bytes: the full page once,
-    as on first load."""
-    from bench.district_scale import _render
+    """What the app does on a project-filter change: filter, get the base map (rendered once per zone
+    selection: ui.mapcache / ui.mapframe), build the parcel layer and render its script (the base map is
+    unchanged, so the browser keeps it and swaps the parcel layer). Bytes: the full page once, as on
+    first load."""
     cache = cache or mapcache.BaseMapCache()
     t = time.perf_counter()
     sel = apply_filter(data, f)
     opts = MapOptions(basemap="none")
-    m = cache.get(data, sel, opts)
-    fg = parcel_layer(sel, opts)
-    _render(m, [fg])
+    base = cache.rendered(data, sel, opts)
+    base.overlays([parcel_layer(sel, opts)], None)
     dt = time.perf_counter() - t
     page = mapview.base_map(data, sel, opts)
     parcel_layer(sel, opts).add_to(page)
