@@ -154,3 +154,31 @@ def test_load_refuses_data_that_does_not_load(postgis_url, data_copy):
     r = db(postgis_url, "load", data=d, layers=lay)
     assert r.returncode == 1 and "the data cannot be loaded" in r.stderr and "projects.csv" in r.stderr
     assert len(PostgisStore(postgis_url).load().projects) == n > 1  # the database kept its data
+
+
+def test_import_stores_into_the_database_and_refuses_a_stale_review(postgis_url, data_copy, tmp_path):
+    d, lay = data_copy
+    loaded(postgis_url, d, lay)
+    good = ROOT / "tests" / "io" / "import_corpus" / "good" / "by_name.geojson"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SCIMAP_DATABASE_URL": postgis_url,
+           "SCIMAP_DATA_DIR": str(tmp_path / "files" / "data"), "SCIMAP_LAYERS_DIR": str(tmp_path / "files" / "layers"),
+           "SCIMAP_AUDIT_FILE": str(tmp_path / "audit.jsonl")}
+
+    def geo(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "geo", "import", str(good), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=240, env=env)
+
+    review = geo("--accept-flagged")
+    assert review.returncode == 0, review.stderr
+    version = review.stdout.split("--based-on ")[1].split()[0]
+    assert version.startswith("pg")
+    store = PostgisStore(postgis_url)
+    stored = geo("--apply", "--accept-flagged", "--based-on", version)
+    assert stored.returncode == 0 and "stored" in stored.stdout, stored.stderr
+    h = store.history()
+    assert len(h) >= 1 and set(h.note) == {f"import {good.name}"} and set(h.who) == {"cli"}
+    assert store.version("parcels") != version
+    again = geo("--apply", "--accept-flagged", "--based-on", version)  # the same review, after its own save
+    assert again.returncode == 1 and "was changed since your review" in again.stderr
+    assert len(store.history()) == len(h)
+    assert not (tmp_path / "files").exists()  # nothing went to files: the database is the store
