@@ -40,6 +40,10 @@ def _list_filters(app: AppData, labels: Labels, lang: str) -> dict[str, list[str
         for v in choices.unknown(key, options):
             st.session_state.setdefault("url_warnings", []).append(
                 ("url_bad_item", {"param": urlstate.LIST_KEYS[key], "value": str(v)[:60]}))
+    picked = st.session_state.get("selected")
+    if picked and not (data.projects.project_id == picked).any() and not (data.zones.zone_id == picked).any():
+        st.session_state.setdefault("url_warnings", []).append(("url_bad_item", {"param": "sel", "value": str(picked)[:60]}))
+        st.session_state["selected"] = ""  # only a link can name a feature that is not there
     return {
         "plans": choices.multiselect(st, i18n.t("plan", lang), list(labels.docs.index), key="plans",
                                      format_func=labels.doc, **pick),

@@ -50,7 +50,7 @@ def init_from_url() -> None:
     st.session_state.update({"promo_init": True, "promo_url_warnings": warnings, "f_name": p0.name, "f_text": p0.sector_text, "f_sec": p0.sectors,
                              "f_min": p0.land_min, "f_max": p0.land_max, "f_dist": p0.districts, "f_zone": p0.zones,
                              "f_metro": p0.near_metro, "f_univ": p0.near_university, "f_bonded": p0.in_bonded_zone,
-                             "f_pick": picks})
+                             "f_pick": picks, "promo_link_picks": list(picks)})
 
 
 def profile_form(data: PlanData, labels: Labels, sectors: list[str], lang: str) -> FirmProfile:
@@ -158,6 +158,9 @@ def fact_sheets(data: PlanData, show: pd.DataFrame, lang: str) -> list[str]:
     """
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     names = show.set_index("project_id")[i18n.col("name", lang)]
+    for v in st.session_state.pop("promo_link_picks", []):  # the link's picks, once: those not among the parcels shown
+        if v not in names.index:
+            notice.warning(i18n.t("url_bad_item", lang, param="pick", value=str(v)[:60]))
     st.session_state["f_pick"] = [x for x in st.session_state["f_pick"] if x in names.index] or list(names.index[:1])
     picks = st.multiselect(t("promo_pick"), list(names.index), key="f_pick", format_func=lambda p: f"{p} · {names[p]}",
                            **PICKER)

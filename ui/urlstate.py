@@ -135,6 +135,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[Warning]]:
             warnings.append(("url_bad_basemap", {"value": str(params["base"])}))
     if params.get("theme") in THEMATIC:
         v.thematic = params["theme"]
+    elif params.get("theme"):
+        warnings.append(("url_bad_item", {"param": "theme", "value": str(params["theme"])[:60]}))
     if params.get("tlayer"):
         v.thematic_layer = str(params["tlayer"])[:64]  # checked against the layers by the page (it knows them)
     _view_from(params, v, warnings)

@@ -51,6 +51,19 @@ def test_promoter_link_with_bad_land_need_warns_and_opens():
     assert at.number_input(key="f_min_in").value is None and at.number_input(key="f_max_in").value is None
 
 
+def test_unknown_theme_selection_and_picks_are_said_not_dropped_silently():
+    assert urlstate.from_params({"theme": "heat"})[1] == [("url_bad_item", {"param": "theme", "value": "heat"})]
+    at = run({"base": "none", "sel": "NO-SUCH-1"})
+    def said(at) -> str:  # the warnings as read (Markdown escapes and zero-width link breaks removed)
+        return " ".join(w.value for w in at.warning).replace("\\", "").replace("\u200b", "")
+
+    assert "sel='NO-SUCH-1'" in said(at) and at.session_state["selected"] == ""
+    at = run({"mode": "promoter", "base": "none", "fsec": "检验检测", "pick": "NO-SUCH-2"})
+    assert "pick='NO-SUCH-2'" in said(at)
+    at.run()  # said once, not on every rerun
+    assert "NO-SUCH-2" not in said(at)
+
+
 def test_a_page_that_fails_says_so_in_its_language_without_a_traceback(monkeypatch):
     from ui import planner
 
