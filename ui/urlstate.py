@@ -128,6 +128,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[Warning]]:
     v = ViewState(filter=_filter_from(params, warnings))
     if params.get("lang") in LANGS:
         v.lang = params["lang"]
+    elif params.get("lang"):
+        warnings.append(("url_bad_item", {"param": "lang", "value": str(params["lang"])[:60]}))
     if params.get("base"):
         if params["base"] in BASEMAPS:
             v.basemap = params["base"]

@@ -31,8 +31,8 @@ def test_bad_values_are_ignored_with_warnings_in_the_readers_language(lang):
     v, warnings = urlstate.from_params({"mu": "lots", "base": "mars", "z": "x", "lang": "fr", "theme": "pink"})
     assert v == urlstate.ViewState()
     texts = [i18n.t(key, lang, **values) for key, values in warnings]
-    assert len(texts) == 3
-    assert "mu='lots'" in texts[0] and "mars" in texts[1]
+    assert len(texts) == 5  # every value no one meant is said: range, language, basemap, theme, view
+    assert "mu='lots'" in texts[0] and "lang='fr'" in texts[1] and "mars" in texts[2] and "theme='pink'" in texts[3]
     assert all(key in i18n.STRINGS for key, _ in warnings)
 
 
