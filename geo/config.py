@@ -31,6 +31,7 @@ SCIMAP_IMPORT_TIMEOUT
 SCIMAP_DATABASE_URL
     ``postgresql://user:password@host:port/dbname`` of a PostgreSQL database with PostGIS: the store is then
     that database (:class:`geo.io.postgis.PostgisStore`); unset, the files of the data and layers folders.
+    In the app, ``database_url`` in ``.streamlit/secrets.toml`` stands for it (:func:`use_secrets`).
 SCIMAP_AUDIT_FILE
     The audit trail (default :data:`AUDIT_FILE_NAME` in the data folder; :mod:`geo.io.audit`).
 SCIMAP_LOCAL_EDITING
@@ -352,14 +353,37 @@ def database_url(env: Mapping[str, str]) -> str:
     return raw
 
 
+SECRET_SETTINGS = {"database_url": "SCIMAP_DATABASE_URL"}
+"""Streamlit secrets (``.streamlit/secrets.toml``) that stand for an environment variable; a non-empty
+environment variable wins."""
+_SECRETS: dict[str, str] = {}
+
+
+def use_secrets(secrets: Mapping[str, object]) -> None:
+    """Take the settings of :data:`SECRET_SETTINGS` from Streamlit secrets (the app passes ``st.secrets`` on each
+    run; an empty mapping forgets them).
+
+    Parameters
+    ----------
+    secrets : Mapping[str, object]
+    """
+    global _SECRETS
+    _SECRETS = {env: str(secrets[key]) for key, env in SECRET_SETTINGS.items()
+                if isinstance(secrets.get(key), str) and secrets[key].strip()}
+
+
 def settings() -> Settings:
-    """The current settings, read from ``os.environ`` now.
+    """The current settings, read from ``os.environ`` now (and the secrets of :func:`use_secrets`).
 
     Returns
     -------
     Settings
     """
-    return Settings.from_env(os.environ)
+    if not _SECRETS:
+        return Settings.from_env(os.environ)
+    env = dict(os.environ)
+    env.update({k: v for k, v in _SECRETS.items() if not env.get(k, "").strip()})
+    return Settings.from_env(env)
 
 
 def import_timeout_s() -> float:

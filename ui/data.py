@@ -83,6 +83,10 @@ def app_data(lang: str) -> AppData:
     AppData
     """
     try:
+        config.use_secrets(dict(st.secrets))  # database_url in .streamlit/secrets.toml (the environment wins)
+    except Exception:  # noqa: BLE001 — no secrets.toml (Streamlit raises its own error): the environment only
+        config.use_secrets({})
+    try:
         return _load()
     except DataError as e:
         st.error(i18n.t("data_errors", lang))

@@ -92,3 +92,16 @@ def test_a_review_lands_when_another_parcel_was_saved_since(db_env):
     assert not at.exception and not at.error, [e.value for e in at.error]
     h = db_env.history()
     assert list(zip(h.who, h.target_id)) == [("someone else", "HTS-T2-01"), ("me", "HTS-T4-01")]
+
+
+def test_database_url_in_the_secrets_points_the_app_at_the_database(db_env, monkeypatch):
+    from geo import config
+    monkeypatch.setattr(config, "_SECRETS", {})  # restored afterwards: other tests run without these secrets
+    url = config.settings().database_url
+    monkeypatch.delenv("SCIMAP_DATABASE_URL")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["database_url"] = url
+    at.query_params["base"] = "none"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["项目数"] == "412"  # the data folders are empty: the database
