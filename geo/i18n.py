@@ -334,7 +334,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "roles": ("角色", "Roles"), "counts": ("数量", "Counts"), "lang": ("语言", "Language"),
     "forwarded_for": ("代理转发地址", "Forwarded for"), "issuer": ("身份提供方", "Identity provider"),
     "undo_change": ("撤销记录编号", "Undo change"), "token_issued_at": ("令牌签发时间", "Token issued at"),
-    "download": ("下载", "Download"),
+    "download": ("下载", "Download"), "records": ("记录数", "Records"),
 }
 
 GEOMETRY_SOURCE_LABELS = {

@@ -17,7 +17,7 @@ import streamlit as st
 from geo import i18n
 from geo.io import audit
 from geo.io.export.common import csv_bytes
-from ui import notice
+from ui import auth, notice
 from ui.data import AppData
 from ui.labels import columns, local_time
 
@@ -58,8 +58,10 @@ def details_text(details: object, lang: str) -> str:
         return str(details)
     parts = []
     for k, v in details.items():
-        if k == "via":
-            v = i18n.value("via", v, lang)
+        if k in ("via", "layer"):
+            v = i18n.value(k, v, lang)
+        elif k == "source" and isinstance(v, str):
+            v = i18n.geometry_source_label(v, lang)
         elif k == "filter" and isinstance(v, dict):
             v = {i18n.label(fk, lang): fv for fk, fv in v.items() if fv not in ([], "", [None, None], None)}
         elif k == "roles" and isinstance(v, list):
@@ -120,7 +122,24 @@ def page(app: AppData, lang: str) -> None:
     t = table(shown, lang)
     st.dataframe(t, hide_index=True, width="stretch", key="audit_table", column_config=columns(t.columns, lang))
     c1, c2 = st.columns(2)
-    c1.download_button(i18n.t("audit_download_jsonl", lang), log.path.read_bytes(), file_name="audit.jsonl",
-                       mime="application/jsonl", key="audit_dl_jsonl")
-    c2.download_button(i18n.t("audit_download_csv", lang), csv_bytes(t),
-                       file_name="audit.csv", mime="text/csv", key="audit_dl_csv")
+    body, table_csv = log.path.read_bytes(), csv_bytes(t)
+    c1.download_button(i18n.t("audit_download_jsonl", lang), body, file_name="audit.jsonl",
+                       mime="application/jsonl", key="audit_dl_jsonl", on_click=record_download,
+                       args=("jsonl", body, len(records), lang))
+    c2.download_button(i18n.t("audit_download_csv", lang), table_csv, file_name="audit.csv", mime="text/csv",
+                       key="audit_dl_csv", on_click=record_download, args=("csv", table_csv, len(shown), lang))
+
+
+def record_download(fmt: str, body: bytes, n: int, lang: str) -> None:
+    """The audit trail handed out is itself recorded (an export of the log: format, records, SHA-256).
+
+    Parameters
+    ----------
+    fmt : {"jsonl", "csv"}
+    body : bytes
+    n : int
+        Records in it.
+    lang : {"zh", "en"}
+    """
+    auth.record("export", {"file": f"audit.{fmt}", "format": fmt, "records": n, "sha256": audit.sha256_bytes(body)},
+                lang)

@@ -13,6 +13,7 @@ from geo.io.audit import FileAuditLog, sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "io" / "import_corpus" / "good" / "by_name.geojson"
+BAD = ROOT / "tests" / "io" / "import_corpus" / "bad" / "far_away.geojson"
 
 
 def geo(d: Path, lay: Path, *args: str) -> subprocess.CompletedProcess:
@@ -26,6 +27,8 @@ def test_cli_actions_are_recorded_and_verified(data_copy, tmp_path):
     log = FileAuditLog(d / "audit.jsonl")
     review = geo(d, lay, "import", str(GOOD), "--accept-flagged")
     assert review.returncode == 0 and not log.path.exists()  # a review changes nothing and records nothing
+    refused = geo(d, lay, "import", str(BAD), "--apply", "--accept-flagged")
+    assert refused.returncode == 1 and not log.path.exists()  # nor does a refused import: nothing was done
     stored = geo(d, lay, "import", str(GOOD), "--apply", "--accept-flagged", "--who", "typed name")
     assert stored.returncode == 0, stored.stderr
     exp = geo(d, lay, "export", "--format", "geojson", "-o", str(tmp_path / "out"), "--sector", "检验检测")

@@ -7,7 +7,7 @@ fail depending on where it runs.
 The audit trail (:data:`geo.config.AUDIT_FILE_NAME` and its lock) is left out too: it is not plan data but the
 record of what was done to it (it lives in the data folder by default so that it follows ``SCIMAP_DATA_DIR``).
 A refused import stores nothing and records nothing (only what was done is recorded), which
-``tests/io/test_audit_actions.py`` checks on its own.
+``tests/cli/test_cli_audit.py`` checks on its own.
 """
 
 from __future__ import annotations

@@ -141,6 +141,12 @@ def test_the_admin_sees_verifies_and_downloads_the_audit_trail(env):
     assert list(table.value["verified"]) == ["已验证"]
     assert {b.proto.label for b in at.get("download_button")} == {
         "下载审计日志（JSON Lines，含哈希链）", "下载所示记录（CSV）"}
+    next(b for b in at.get("download_button") if "audit_dl_jsonl" in b.proto.id).click().run()
+    signed, handed = FileAuditLog(d / "audit.jsonl").read()[0]  # handing the trail out is recorded in it
+    assert handed["action"] == "export" and handed["details"]["file"] == "audit.jsonl"
+    assert handed["details"]["records"] == 1 and handed["who"] == "ada@bureau.example"
+    at.run()
+    assert "记录链完整：共 2 条" in texts(at.success)
     lines = (d / "audit.jsonl").read_bytes().splitlines(keepends=True)
     rec = json.loads(lines[0])
     rec["who"] = "mallory@bureau.example"
