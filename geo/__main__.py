@@ -268,7 +268,8 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", choices=LAYERS, default="parcels")
     p.add_argument("--crs", help="override the file's CRS: EPSG:4326 | EPSG:4490 | EPSG:4544 | EPSG:4523 | GCJ02 …")
     p.add_argument("--apply", action="store_true", help="store the acceptable matched features")
-    p.add_argument("--who", default="cli")
+    p.add_argument("--who", default="cli", help="the name in the store's history; the audit trail records the "
+                                                "operating-system account (local:<account>) with this name beside it")
     p.add_argument("--source", choices=SOURCES, default="surveyed")
     p.add_argument("--accept-flagged", action="store_true",
                    help="also store features with warnings (area off the plan, overlaps, other district, repaired)")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from geo.io.audit import FileAuditLog, sha256_file
+from geo.io.store import FileStore
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "io" / "import_corpus" / "good" / "by_name.geojson"
@@ -42,6 +43,7 @@ def test_cli_actions_are_recorded_and_verified(data_copy, tmp_path):
     assert all(r["who"].startswith("local:") and r["verified"] is False for r in records)
     assert imp["details"]["sha256"] == sha256_file(GOOD) and imp["details"]["file"] == GOOD.name
     assert imp["details"]["as"] == "typed name" and imp["details"]["changes"] and imp["details"]["ids"]
+    assert set(FileStore(d, lay).history().who) == {"typed name"}  # the store's history keeps --who; the trail the account
     assert ex["details"]["format"] == "geojson" and ex["details"]["filter"]["sectors"] == ["检验检测"]
     [snap] = [p for p in (tmp_path / "out").iterdir() if p.name == ex["details"]["file"]]
     assert ex["details"]["sha256"] == sha256_file(snap)
