@@ -215,6 +215,30 @@ class PostgisStore:
         with pgfiles.materialised(files) as lay:
             return _digest(lay.content_files())[:12]
 
+    def parcels_in_view(self, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+        """The parcels that meet a WGS84 box, found by the GiST index in the database (a map's view, without
+        holding the cadastre).
+
+        Parameters
+        ----------
+        bounds : tuple of float
+            (min lon, min lat, max lon, max lat).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The parcels' properties as stored and their geometry (EPSG:4326), in the layer's order.
+        """
+        x0, y0, x1, y1 = (float(v) for v in bounds)
+        with self._connect() as conn, conn.transaction():
+            rows = conn.execute(f"SELECT feature::text, ST_AsBinary(geom) FROM {SCHEMA}.parcels, "
+                                "ST_MakeEnvelope(%s, %s, %s, %s, 4326) AS view WHERE geom && view AND "
+                                "ST_Intersects(geom, view) ORDER BY ord, fid", (x0, y0, x1, y1)).fetchall()
+        feats = [pgfiles.feature_json(text, wkb) for text, wkb in rows]
+        if not feats:
+            return gpd.GeoDataFrame(geometry=[], crs=config.WGS84)
+        return gpd.GeoDataFrame.from_features(feats, crs=config.WGS84)
+
     # ------------------------------------------------------------------ writing
 
     def save(self, changes: gpd.GeoDataFrame, layer: str, who: str, source: str, based_on: str | None,

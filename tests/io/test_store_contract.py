@@ -377,3 +377,18 @@ def test_the_database_stores_messages_read_in_chinese(postgis_url, postgis_clust
         zh = i18n.message(text, "zh")
         assert zh != text and not re.search(r"\b(the|was|is|not|database|change)\b", zh), (text, zh)
         assert i18n.message(text, "en") == text
+
+
+@pytest.mark.postgis
+@pytest.mark.parametrize("view", [(106.30, 29.50, 106.36, 29.56), (106.2, 28.9, 106.9, 29.9), (104.0, 27.0, 104.1, 27.1)])
+def test_a_view_is_queried_in_the_database(postgis_url, data_copy, view):
+    """The parcels meeting a map view, by the GiST index, are the ones the file store's parcels meet."""
+    from shapely.geometry import box
+    db = load_database(postgis_url, *data_copy)
+    files = FileStore(*data_copy).load().parcels
+    expected = files[files.intersects(box(*view))]
+    got = db.parcels_in_view(view)
+    assert list(got.get("parcel_id", [])) == list(expected.parcel_id)
+    assert same_geometries(got.geometry.reset_index(drop=True), expected.geometry.reset_index(drop=True))
+    if len(got):
+        assert got.crs == "EPSG:4326" and list(got.area_mu) == list(expected.area_mu)
