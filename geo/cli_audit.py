@@ -69,18 +69,24 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p : argparse.ArgumentParser
     """
     sub = p.add_subparsers(dest="audit_cmd", required=True)
-    sub.add_parser("verify", help="check that no record was altered, removed, reordered or cut")
+    verify = sub.add_parser("verify", help="check that no record was altered, removed, reordered or cut")
+    verify.add_argument("--kept", metavar="HASH", help="a record's hash kept elsewhere (printed by an earlier "
+                                                     "verify): the trail must still hold it (detects cutting records "
+                                                     "off the end)")
     show = sub.add_parser("show", help="list the records (times in Asia/Shanghai)")
     show.add_argument("--since", type=_when, metavar="WHEN", help="only records at or after this date or time")
     show.add_argument("--json", action="store_true", help="one JSON record a line, as stored")
 
 
-def run_verify(log: audit.FileAuditLog) -> int:
-    """Check the chain; print the first problem (naming its line and record) and return 1, or say it holds.
+def run_verify(log: audit.FileAuditLog, kept: str | None = None) -> int:
+    """Check the chain; print the first problem (naming its line and record) and return 1, or say it holds and
+    print the last record's hash (to keep elsewhere: a later ``--kept`` finds records cut off the end).
 
     Parameters
     ----------
     log : geo.io.audit.FileAuditLog
+    kept : str, optional
+        A hash an earlier verify printed: the trail must still hold that record.
 
     Returns
     -------
@@ -91,8 +97,13 @@ def run_verify(log: audit.FileAuditLog) -> int:
         for p in problems:
             print(f"audit trail {log.path}: {p}", file=sys.stderr)
         return 1
-    n = len(log.read()[0])
-    print(f"audit trail {log.path}: {n} record(s), chain intact")
+    records = log.read()[0]
+    if kept and kept.strip().lower() not in {r["hash"] for r in records}:
+        print(f"audit trail {log.path}: the record with hash {kept.strip()} is missing: records were cut off the end "
+              f"(the trail now ends at record {len(records)})", file=sys.stderr)
+        return 1
+    last = records[-1]["hash"] if records else audit.GENESIS
+    print(f"audit trail {log.path}: {len(records)} record(s), chain intact; last hash {last}")
     return 0
 
 
@@ -138,5 +149,5 @@ def run(args: argparse.Namespace) -> int:
     """
     log = audit.open_audit()
     if args.audit_cmd == "verify":
-        return run_verify(log)
+        return run_verify(log, args.kept)
     return run_show(log, args.since, args.json)

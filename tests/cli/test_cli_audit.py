@@ -79,7 +79,15 @@ def test_verify_names_the_altered_removed_or_reordered_record(data_copy, tmp_pat
     assert r.returncode == 1 and "line 1 (record 2)" in r.stderr
     r = _tampered(d, lay, [lines[0], lines[1], lines[2][:-30]])
     assert r.returncode == 1 and "line 3: not a readable JSON record" in r.stderr and "Traceback" not in r.stderr
-    assert _tampered(d, lay, lines).returncode == 0
+    whole = _tampered(d, lay, lines)
+    assert whole.returncode == 0
+    last = whole.stdout.split("last hash ")[1].split()[0]
+    assert last == json.loads(lines[2])["hash"]
+    assert geo(d, lay, "audit", "verify", "--kept", last).returncode == 0
+    cut = _tampered(d, lay, lines[:2])  # whole records cut off the end: a valid, shorter chain …
+    assert cut.returncode == 0
+    r = geo(d, lay, "audit", "verify", "--kept", last)  # … found against the hash kept elsewhere
+    assert r.returncode == 1 and "records were cut off the end (the trail now ends at record 2)" in r.stderr
 
 
 def test_an_unwritable_audit_log_is_said_and_fails_the_command(data_copy, tmp_path):
