@@ -78,13 +78,13 @@ def arguments(p: argparse.ArgumentParser) -> None:
     show.add_argument("--json", action="store_true", help="one JSON record a line, as stored")
 
 
-def run_verify(log: audit.FileAuditLog, kept: str | None = None) -> int:
+def run_verify(log: audit.AuditLog, kept: str | None = None) -> int:
     """Check the chain; print the first problem (naming its line and record) and return 1, or say it holds and
     print the last record's hash (to keep elsewhere: a later ``--kept`` finds records cut off the end).
 
     Parameters
     ----------
-    log : geo.io.audit.FileAuditLog
+    log : geo.io.audit.AuditLog
     kept : str, optional
         A hash an earlier verify printed: the trail must still hold that record.
 
@@ -114,12 +114,12 @@ def _line(r: dict) -> str:
     return f"{r['seq']:>5}  {r['when']}  {who}  {r['action']}  {r.get('client') or '-'}  {details}"
 
 
-def run_show(log: audit.FileAuditLog, since: dt.datetime | None, as_json: bool) -> int:
+def run_show(log: audit.AuditLog, since: dt.datetime | None, as_json: bool) -> int:
     """List the records (from ``since``); unreadable lines are warnings on stderr.
 
     Parameters
     ----------
-    log : geo.io.audit.FileAuditLog
+    log : geo.io.audit.AuditLog
     since : datetime.datetime or None
     as_json : bool
 

@@ -89,7 +89,7 @@ def table(records: list[dict], lang: str) -> pd.DataFrame:
                     details=[details_text(d, lang) for d in t.details], client=t.client.fillna("—"))
 
 
-def chain_status(log: audit.FileAuditLog, n: int, lang: str) -> None:
+def chain_status(log: audit.AuditLog, n: int, lang: str) -> None:
     """Whether the chain holds (a success), else where it breaks (an error)."""
     problems = log.verify()
     if problems:
@@ -122,7 +122,7 @@ def page(app: AppData, lang: str) -> None:
     t = table(shown, lang)
     st.dataframe(t, hide_index=True, width="stretch", key="audit_table", column_config=columns(t.columns, lang))
     c1, c2 = st.columns(2)
-    body, table_csv = log.path.read_bytes(), csv_bytes(t)
+    body, table_csv = log.export_bytes(), csv_bytes(t)
     c1.download_button(i18n.t("audit_download_jsonl", lang), body, file_name="audit.jsonl",
                        mime="application/jsonl", key="audit_dl_jsonl", on_click=record_download,
                        args=("jsonl", body, len(records), lang))

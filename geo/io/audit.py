@@ -113,14 +113,31 @@ class Problem:
 
 
 class AuditLog(Protocol):
-    """The audit trail's boundary: append a record, read them all, check the chain."""
+    """The audit trail's boundary: append a record, read them all, check the chain, hand it out.
+
+    ``path`` names where the log is (a file, or the database without its password) for messages.
+    """
+
+    path: object
 
     def append(self, event: Event) -> dict:
         """Record ``event``; returns the stored record (raises :class:`AuditError` when it cannot)."""
         ...
 
+    def lines(self) -> list[tuple[int, dict | None, Problem | None]]:
+        """Every stored record in order: (line or position, record or None, problem or None)."""
+        ...
+
     def read(self) -> tuple[list[dict], list[Problem]]:
         """Every readable record in order, and the lines that could not be read."""
+        ...
+
+    def verify(self) -> list[Problem]:
+        """The first damaged line or break of the chain (empty: intact)."""
+        ...
+
+    def export_bytes(self) -> bytes:
+        """The log as JSON lines, as stored (for a download and an outside ``verify``)."""
         ...
 
 
@@ -255,6 +272,41 @@ def verify(records: Iterable[tuple[int, dict]]) -> list[Problem]:
     return []
 
 
+def check(lines: list[tuple[int, dict | None, Problem | None]]) -> list[Problem]:
+    """Check a log read as (line, record or None, problem or None): the first damaged line, else the first break.
+
+    Parameters
+    ----------
+    lines : list of tuple
+        What a log's ``lines()`` returns.
+
+    Returns
+    -------
+    list of Problem
+    """
+    damaged = [p for _, _, p in lines if p is not None]
+    if damaged:
+        return damaged[:1]
+    return verify((n, r) for n, r, _ in lines if r is not None)
+
+
+def parse(raw: bytes, line: int) -> tuple[dict | None, Problem | None]:
+    """One stored record's text: the record, or why it cannot be read.
+
+    Parameters
+    ----------
+    raw : bytes
+        The record's JSON (UTF-8).
+    line : int
+        Its line (or position) in the log.
+
+    Returns
+    -------
+    (dict or None, Problem or None)
+    """
+    return _parse(raw, line)
+
+
 def _parse(raw: bytes, line: int) -> tuple[dict | None, Problem | None]:
     """One line of the log: its record, or why it cannot be read."""
     try:
@@ -334,7 +386,7 @@ class FileAuditLog:
         """Append one record (the lock is held): a fresh line even after a torn last line."""
         seq, prev = self._last()
         rec = make_record(event, seq + 1, prev)
-        line = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        line = line_of(rec) + b"\n"
         new = not self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
         try:
@@ -369,6 +421,15 @@ class FileAuditLog:
                     out.append((n, *_parse(raw.rstrip(b"\n"), n)))
         return out
 
+    def export_bytes(self) -> bytes:
+        """The file as it is (empty when there is none yet).
+
+        Returns
+        -------
+        bytes
+        """
+        return self.path.read_bytes() if self.path.exists() else b""
+
     def read(self) -> tuple[list[dict], list[Problem]]:
         """Every readable record in file order, and the unreadable lines (never raises on a damaged line).
 
@@ -387,11 +448,21 @@ class FileAuditLog:
         list of Problem
             Empty when every record is intact and in order.
         """
-        got = self.lines()
-        damaged = [p for _, _, p in got if p is not None]
-        if damaged:
-            return damaged[:1]
-        return verify((n, r) for n, r, _ in got if r is not None)
+        return check(self.lines())
+
+
+def line_of(record: dict) -> bytes:
+    """A record as it is stored: one line of compact JSON (UTF-8), without the newline.
+
+    Parameters
+    ----------
+    record : dict
+
+    Returns
+    -------
+    bytes
+    """
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def audit_path(settings: config.Settings | None = None) -> Path:
@@ -410,8 +481,10 @@ def audit_path(settings: config.Settings | None = None) -> Path:
     return s.audit_file or s.data_dir / config.AUDIT_FILE_NAME
 
 
-def open_audit(settings: config.Settings | None = None) -> FileAuditLog:
-    """The audit log the app and the CLI write (today the file log of :func:`audit_path`).
+def open_audit(settings: config.Settings | None = None) -> AuditLog:
+    """The audit log the app and the CLI write: the file ``SCIMAP_AUDIT_FILE`` names; else, when the store is a
+    database (``SCIMAP_DATABASE_URL``), its table :class:`geo.io.pgaudit.PostgresAuditLog`; else the file of
+    :func:`audit_path`.
 
     Parameters
     ----------
@@ -419,9 +492,14 @@ def open_audit(settings: config.Settings | None = None) -> FileAuditLog:
 
     Returns
     -------
-    FileAuditLog
+    AuditLog
+        Both kinds have ``append``, ``read``, ``lines``, ``verify`` and a ``path`` naming where they are.
     """
-    return FileAuditLog(audit_path(settings))
+    s = settings or config.settings()
+    if s.database_url and s.audit_file is None:
+        from geo.io.pgaudit import PostgresAuditLog
+        return PostgresAuditLog(s.database_url)
+    return FileAuditLog(audit_path(s))
 
 
 def record(action: str, who: Identity, details: Mapping[str, object] | None = None, client: str | None = None,
