@@ -212,7 +212,7 @@ def not_located(data: PlanData, sel: Selection, lang: str) -> None:
         located = rows.parent_located.map(lambda v: i18n.t("yes" if v else "no", lang))
         table = markup.html_table([i18n.t(k, lang) for k in ("col_name", "col_id", "plan", "col_parent", "col_parent_located")],
                                   [list(r) for r in zip(names, rows.id, rows.plan, parents, located, strict=True)])
-        st.markdown(f"<div style='max-height:360px;overflow:auto'>{table}</div>", unsafe_allow_html=True)
+        st.html(f"<div style='max-height:360px;overflow:auto'>{table}</div>")  # HTML as it is: no Markdown pass
 
 
 @st.fragment
