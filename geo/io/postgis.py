@@ -45,7 +45,6 @@ from geo.io.pgschema import SCHEMA
 from geo.io.store import (
     HISTORY_COLUMNS,
     LAYERS,
-    SOURCES,
     Checkout,
     ConflictError,
     StoreBusy,
@@ -58,6 +57,7 @@ from geo.io.store import (
     _now,
     _previous,
     _record_problem,
+    check_changes,
 )
 
 _VERSION = re.compile(r"^pg(\d{1,18})$")
@@ -259,14 +259,7 @@ class PostgisStore:
         -------
         list of str
         """
-        _check_layer(layer)
-        if source not in SOURCES:
-            raise StoreError(f"geometry_source must be one of {SOURCES}, not {source!r}")
-        if not isinstance(changes, gpd.GeoDataFrame) or "target_id" not in changes.columns or \
-                changes._geometry_column_name not in changes.columns:
-            raise StoreError("the changes need a target_id and a geometry column")
-        if not len(changes):
-            raise StoreError("nothing to save")
+        check_changes(changes, layer, source)
         base = _parse_version(based_on)
         geoms = [(str(t), _storable(raw, layer, str(t))) for t, raw in zip(changes["target_id"], changes.geometry,
                                                                             strict=True)]

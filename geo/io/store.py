@@ -596,14 +596,7 @@ class FileStore:
         -------
         list of str
         """
-        _check_layer(layer)
-        if source not in SOURCES:
-            raise StoreError(f"geometry_source must be one of {SOURCES}, not {source!r}")
-        if not isinstance(changes, gpd.GeoDataFrame) or "target_id" not in changes.columns or \
-                changes._geometry_column_name not in changes.columns:
-            raise StoreError("the changes need a target_id and a geometry column")
-        if not len(changes):
-            raise StoreError("nothing to save")
+        check_changes(changes, layer, source)
         with self._locked():
             self._ready()
             if based_on is not None and (current := self.version(layer)) != based_on:
@@ -979,6 +972,25 @@ def _previous(rec: dict) -> dict | None:
 def _check_layer(layer: str) -> None:
     if layer not in LAYERS:
         raise StoreError(f"unknown layer {layer!r}: one of {', '.join(LAYERS)}")
+
+
+def check_changes(changes: gpd.GeoDataFrame, layer: str, source: str) -> None:
+    """The one check of a save's input, for every store: a known layer and geometry source, a frame with
+    ``target_id`` and a geometry, at least one row.
+
+    Raises
+    ------
+    StoreError
+        Naming what is wrong; nothing was written.
+    """
+    _check_layer(layer)
+    if source not in SOURCES:
+        raise StoreError(f"geometry_source must be one of {SOURCES}, not {source!r}")
+    if not isinstance(changes, gpd.GeoDataFrame) or "target_id" not in changes.columns or \
+            changes._geometry_column_name not in changes.columns:
+        raise StoreError("the changes need a target_id and a geometry column")
+    if not len(changes):
+        raise StoreError("nothing to save")
 
 
 __all__ = ["ACTIONS", "Checkout", "ConflictError", "FileStore", "HISTORY_COLUMNS", "LAYERS", "SOURCES", "Store",
