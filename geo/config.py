@@ -22,6 +22,8 @@ SCIMAP_CHROMIUM
     Headless Chromium used to print fact sheets (default ``/usr/bin/chromium``).
 TIANDITU_KEY
     Developer key (``tk``) of the Tianditu basemaps; Streamlit secrets ``tianditu_key`` wins.
+SCIMAP_TILES_DIR
+    Where the parcel layer's vector tile sets are built (default ``tiles/``; :mod:`geo.pipeline.tileset`).
 SCIMAP_SYNTHETIC
     Add this many synthetic cadastral parcels to the shipped data (district-scale demo and tests).
 SCIMAP_TIMING
@@ -229,6 +231,8 @@ class Settings:
         JSON of users → roles.
     roles_claim : str
         The claim of the identity token that lists the user's roles.
+    tiles_dir : Path
+        Vector tile sets of the parcel layer.
     """
 
     data_dir: Path
@@ -245,6 +249,7 @@ class Settings:
     local_editing: bool = False
     roles_file: Path = ROOT / "config" / "roles.json"
     roles_claim: str = "roles"
+    tiles_dir: Path = ROOT / "tiles"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -290,6 +295,7 @@ class Settings:
             local_editing=_switch(env, "SCIMAP_LOCAL_EDITING"),
             roles_file=path("SCIMAP_ROLES_FILE", ROOT / "config" / "roles.json"),
             roles_claim=env.get("SCIMAP_ROLES_CLAIM", "").strip() or "roles",
+            tiles_dir=path("SCIMAP_TILES_DIR", ROOT / "tiles"),
         )
 
 

@@ -349,6 +349,8 @@ MAP: dict[str, tuple[str, str]] = {
     "zoom_in": ("放大", "Zoom in"), "zoom_out": ("缩小", "Zoom out"),
     "density": ("{layer} · 密度 ({n})", "{layer} · density ({n})"),
     "density_cell": ("{n} 块地块", "{n} parcels"),
+    "tiled": ("{layer} · 矢量瓦片 ({n})", "{layer} · vector tiles ({n})"),
+    "tiled_density": ("地块数 / 网格（缩小时；放大至 {z} 级查看地块）", "Parcels per cell (zoomed out; parcels from zoom {z})"),
     "density_sum": ("Σ {mu} 亩", "Σ {mu} mu"),
     "density_legend": ("地块数 / {cell} m 网格（放大查看地块）", "Parcels per {cell} m cell (zoom in for parcels)"),
     "jenks": ("{title} · 自然断点分级", "{title} · Natural Breaks (Jenks)"),

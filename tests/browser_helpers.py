@@ -29,7 +29,7 @@ def free_port() -> int:
 def streamlit_server(env: dict | None = None, cwd: Path = ROOT):
     """Serve the app of the checkout ``cwd`` on a free local port; yields its URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(cwd / "app.py"), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(cwd / "server.py"), "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1"]
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)

@@ -31,6 +31,7 @@ from geo.render.layers.parcels import DETAIL_MAX, parcel_layer, viewport_bounds
 from geo.render.options import MapOptions
 from ui import basemap, guard, mapcache, notice, selection, state
 from ui.mapframe import leaflet_map
+from ui.tiled import tiled_parcels
 
 CLICKED_ID = re.compile(r"(?:编号|ID)\s+(\S+)\s*$")
 """The feature's id at the end of its tooltip (the label of ``project_id`` / ``zone_id`` in either language)."""
@@ -107,7 +108,7 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache(mapcache.SHARED))
     base = cache.rendered(data, sel, opts)
     bounds, zoom = parcel_view(opts, gcj)
-    parcels = parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
+    parcels = tiled_parcels(data, sel, opts, zoom) or parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
     reached = reached_zones(data, sel)
     Reach(reached).add_to(parcels)
     build_s = time.perf_counter() - started

@@ -1,0 +1,310 @@
+"""The parcel layer as a vector tile set (PMTiles): what the map draws at city scale without holding the parcels.
+
+One file, two layers:
+
+- ``parcels`` from :func:`parcel_min_zoom` to :data:`MAX_DATA_ZOOM` (the map over-zooms beyond): each parcel
+  with the few properties the map styles, filters and names it by (:data:`TILE_PROPERTIES`), cut into tiles by
+  the GDAL that pyogrio bundles (its PMTiles writer);
+- ``density`` below that zoom: square cells of :func:`geo.render.layers.density.cell_size` with, per sector
+  group, the number of parcels and Σ亩 (``n0``, ``m0``, ``n1`` …; the groups in the metadata's ``sectors``), so
+  the map can show the cells of the current sector filter without asking the server again.
+
+The metadata also carries the ``key`` of the data the tiles were made from (:func:`tileset_key`): a tile set
+whose key differs from the data's is stale and is built again (:func:`ensure_tileset`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import geopandas as gpd
+import mapbox_vector_tile
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pmtiles.reader import MmapSource, Reader, all_tiles
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import Writer
+
+from geo.config import GK_CM105, WGS84
+from geo.core import tilegrid
+from geo.io.atomic import atomic_path
+
+WEB_MERCATOR = "EPSG:3857"
+MAX_DATA_ZOOM = 15
+"""The deepest zoom with its own tiles; deeper views draw these tiles enlarged."""
+MIN_DENSITY_ZOOM = 8
+"""No tiles above this (a whole province in a tile)."""
+MIN_PARCEL_ZOOM = 12
+"""Parcels never appear in tiles above this zoom (a tile is ~10 km wide: density cells say more)."""
+TILE_PARCELS_MAX = 4000
+"""At most this many parcels in one tile of the parcel layer's first zoom (denser data starts deeper)."""
+EXTENT = 4096
+"""Tile coordinate units per tile side."""
+TILE_PROPERTIES = {"project_id": "id", "name_zh": "nz", "name_en": "ne", "sector": "s", "area_mu": "mu",
+                   "geometry_source": "src"}
+"""Column of the joined parcels → property name in the tiles (short: repeated in every tile)."""
+_BUILD_LOCK = threading.Lock()
+
+
+def sector_of(parcels: pd.DataFrame) -> pd.Series:
+    """Each parcel's sector group for colour and filter: the first of its project's groups ("" for none).
+
+    Parameters
+    ----------
+    parcels : pandas.DataFrame
+        With ``sector_group_zh``.
+
+    Returns
+    -------
+    pandas.Series of str
+    """
+    return parcels["sector_group_zh"].fillna("").astype(str).str.split(";").str[0].str.strip()
+
+
+def tile_frame(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The parcels with only the tile properties (:data:`TILE_PROPERTIES`), WGS84.
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame
+        Joined parcels (``project_id``, names, ``sector_group_zh``, ``area_mu``, ``geometry_source``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    cols = {"id": parcels["project_id"].fillna("").astype(str).to_numpy(),
+            "nz": parcels["name_zh"].fillna("").astype(str).to_numpy(),
+            "ne": parcels["name_en"].fillna("").astype(str).to_numpy(),
+            "s": sector_of(parcels).to_numpy(),
+            "mu": pd.to_numeric(parcels["area_mu"], errors="coerce").round(2).to_numpy(),
+            "src": parcels["geometry_source"].fillna("").astype(str).to_numpy()}
+    return gpd.GeoDataFrame(cols, geometry=parcels.geometry.to_crs(WGS84).values, crs=WGS84)
+
+
+def tileset_key(parcels: gpd.GeoDataFrame, version: str = "") -> str:
+    """A digest of what the tiles show: the tile properties, each parcel's bounds and the store's version.
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame
+        Joined parcels.
+    version : str, default ""
+        The store's version of the parcel layer (:meth:`geo.io.store.Store.version`).
+
+    Returns
+    -------
+    str
+        16 hex digits.
+    """
+    frame = tile_frame(parcels)
+    h = hashlib.sha256(version.encode())
+    h.update(pd.util.hash_pandas_object(pd.DataFrame(frame.drop(columns="geometry")), index=False).to_numpy().tobytes())
+    h.update(np.ascontiguousarray(frame.geometry.bounds.to_numpy()).tobytes())
+    h.update(json.dumps(TILE_PROPERTIES).encode())
+    return h.hexdigest()[:16]
+
+
+def parcel_min_zoom(parcels: gpd.GeoDataFrame) -> int:
+    """The first zoom of the parcel layer: the shallowest from :data:`MIN_PARCEL_ZOOM` whose fullest tile holds
+    at most :data:`TILE_PARCELS_MAX` parcels (by representative point), at most :data:`MAX_DATA_ZOOM`.
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame
+        WGS84.
+
+    Returns
+    -------
+    int
+    """
+    if not len(parcels):
+        return MIN_PARCEL_ZOOM
+    pts = parcels.geometry.representative_point()
+    lon, lat = pts.x.to_numpy(), np.clip(pts.y.to_numpy(), -tilegrid.MERCATOR_LAT, tilegrid.MERCATOR_LAT)
+    fx = (lon + 180.0) / 360.0
+    fy = (1.0 - np.arcsinh(np.tan(np.radians(lat))) / math.pi) / 2.0
+    for z in range(MIN_PARCEL_ZOOM, MAX_DATA_ZOOM):
+        n = 1 << z
+        ids = np.floor(fx * n).astype(np.int64) * n + np.floor(fy * n).astype(np.int64)
+        if np.unique(ids, return_counts=True)[1].max() <= TILE_PARCELS_MAX:
+            return z
+    return MAX_DATA_ZOOM
+
+
+def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
+                  zooms: range) -> tuple[dict[tuple[int, int, int], bytes], dict[str, list[float]]]:
+    """The ``density`` layer's tiles (gzip MVT): per zoom, cells of that zoom's size with per-sector counts and Σ亩,
+    and the class bounds of the cells' counts per zoom (:func:`geo.render.style.classify`, the legend's classes).
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame
+        Joined parcels; ``rep_x``/``rep_y`` (representative points in :data:`geo.config.GK_CM105`) when present.
+    sectors : list of str
+        The sector groups in property order (``n0``/``m0`` is the first).
+    zooms : range
+
+    Returns
+    -------
+    dict of (z, x, y) to bytes
+    dict of str to list of float
+        Zoom (as text, a JSON key) → upper bounds of the count classes.
+    """
+    from geo.render import style
+    from geo.render.layers.density import cell_size
+    out: dict[tuple[int, int, int], bytes] = {}
+    breaks: dict[str, list[float]] = {}
+    if not len(parcels):
+        return out, breaks
+    if "rep_x" in parcels.columns:
+        xs, ys = parcels.rep_x.to_numpy(dtype=float), parcels.rep_y.to_numpy(dtype=float)
+    else:
+        pts = parcels.geometry.representative_point().to_crs(GK_CM105)
+        xs, ys = pts.x.to_numpy(), pts.y.to_numpy()
+    code = pd.Categorical(sector_of(parcels), categories=sectors).codes
+    mu = pd.to_numeric(parcels["area_mu"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    for z in zooms:
+        size = cell_size(z)
+        df = pd.DataFrame({"gx": np.floor(xs / size).astype(np.int64), "gy": np.floor(ys / size).astype(np.int64),
+                           "k": code, "mu": mu})
+        n = df.pivot_table(index=["gx", "gy"], columns="k", values="mu", aggfunc="size", fill_value=0)
+        m = df.pivot_table(index=["gx", "gy"], columns="k", values="mu", aggfunc="sum", fill_value=0.0)
+        boxes = [shapely.box(gx * size, gy * size, (gx + 1) * size, (gy + 1) * size) for gx, gy in n.index]
+        cells = gpd.GeoSeries(boxes, crs=GK_CM105).to_crs(WEB_MERCATOR)
+        props = [{**{f"n{int(k)}": int(v) for k, v in nrow.items() if v and k >= 0},
+                  **{f"m{int(k)}": round(float(v), 1) for k, v in mrow.items() if v and k >= 0},
+                  "n": int(nrow.sum()), "m": round(float(mrow.sum()), 1)}
+                 for (_, nrow), (_, mrow) in zip(n.iterrows(), m.iterrows(), strict=True)]
+        breaks[str(z)] = [float(b) for b in style.classify(n.sum(axis=1).to_numpy(dtype=float))[1]]
+        wgs = cells.to_crs(WGS84).bounds.to_numpy()
+        by_tile: dict[tuple[int, int, int], list[int]] = {}
+        for i, (w, s, e, nn) in enumerate(wgs):
+            for t in tilegrid.tiles_of_box((w, s, e, nn), z):
+                by_tile.setdefault(t, []).append(i)
+        for t, idx in by_tile.items():
+            w, s, e, nn = tilegrid.tile_bounds(*t)
+            (x0, x1), (y0, y1) = _mercator([w, e], [s, nn])
+            feats = [{"geometry": cells.iloc[i], "properties": props[i]} for i in idx]
+            raw = mapbox_vector_tile.encode([{"name": "density", "features": feats}],
+                                            default_options={"quantize_bounds": (x0, y0, x1, y1), "extents": EXTENT})
+            out[t] = gzip.compress(raw, mtime=0)
+    return out, breaks
+
+
+def _mercator(lons: list[float], lats: list[float]) -> tuple[list[float], list[float]]:
+    """WGS84 degrees → Web Mercator metres."""
+    r = 6378137.0
+    xs = [math.radians(v) * r for v in lons]
+    ys = [r * math.log(math.tan(math.pi / 4 + math.radians(max(min(v, tilegrid.MERCATOR_LAT), -tilegrid.MERCATOR_LAT)) / 2))
+          for v in lats]
+    return xs, ys
+
+
+def build_tileset(parcels: gpd.GeoDataFrame, path: str | os.PathLike, key: str) -> dict:
+    """Write the parcels' tile set (PMTiles) to ``path`` atomically.
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame
+        Joined parcels (:func:`tile_frame`'s columns, ``rep_x``/``rep_y`` when prepared).
+    path : path-like
+    key : str
+        :func:`tileset_key` of the data, kept in the metadata.
+
+    Returns
+    -------
+    dict
+        The metadata written (``key``, ``sectors``, ``parcel_min_zoom``, ``max_zoom``, ``parcels`` …).
+    """
+    frame = tile_frame(parcels)
+    sectors = sorted(s for s in frame.s.unique() if s)
+    minz = parcel_min_zoom(frame)
+    dens, breaks = density_tiles(parcels, sectors, range(MIN_DENSITY_ZOOM, minz))
+    tiles: dict[int, bytes] = {zxy_to_tileid(*t): b for t, b in dens.items()}
+    with tempfile.TemporaryDirectory(prefix="scimap-tiles-") as tmp:
+        if len(frame):
+            src = Path(tmp) / "parcels.pmtiles"
+            pyogrio.write_dataframe(frame, src, driver="PMTiles", layer="parcels",
+                                    dataset_options={"MINZOOM": str(minz), "MAXZOOM": str(MAX_DATA_ZOOM)})
+            with open(src, "rb") as f:
+                for (z, x, y), data in all_tiles(MmapSource(f)):
+                    tiles[zxy_to_tileid(z, x, y)] = data
+    w, s, e, n = (frame.total_bounds.tolist() if len(frame) else [106.2, 29.4, 106.6, 29.7])
+    meta = {"name": "scimap parcels", "format": "pbf", "key": key, "sectors": sectors, "parcel_min_zoom": minz,
+            "max_zoom": MAX_DATA_ZOOM, "min_zoom": MIN_DENSITY_ZOOM, "parcels": int(len(frame)), "density_breaks": breaks,
+            "bounds_wgs84": [w, s, e, n],
+            "vector_layers": [{"id": "parcels", "fields": {v: "String" for v in TILE_PROPERTIES.values()},
+                               "minzoom": minz, "maxzoom": MAX_DATA_ZOOM},
+                              {"id": "density", "fields": {"n": "Number", "m": "Number"},
+                               "minzoom": MIN_DENSITY_ZOOM, "maxzoom": max(minz - 1, MIN_DENSITY_ZOOM)}]}
+    header = {"tile_type": TileType.MVT, "tile_compression": Compression.GZIP, "min_zoom": MIN_DENSITY_ZOOM,
+              "max_zoom": MAX_DATA_ZOOM, "min_lon_e7": int(w * 1e7), "min_lat_e7": int(s * 1e7),
+              "max_lon_e7": int(e * 1e7), "max_lat_e7": int(n * 1e7), "center_zoom": minz,
+              "center_lon_e7": int((w + e) / 2 * 1e7), "center_lat_e7": int((s + n) / 2 * 1e7)}
+    with atomic_path(path) as tmp_path, open(tmp_path, "wb") as f:
+        writer = Writer(f)
+        for tid in sorted(tiles):
+            writer.write_tile(tid, tiles[tid])
+        writer.finalize(header, meta)
+    return meta
+
+
+def read_metadata(path: str | os.PathLike) -> dict | None:
+    """A tile set's metadata, or None when the file is missing or not a tile set.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    dict or None
+    """
+    try:
+        with open(path, "rb") as f:
+            return Reader(MmapSource(f)).metadata()
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, Exception):  # noqa: BLE001 — any unreadable file
+        return None
+
+
+KEEP = 3
+"""Tile sets kept in the folder (the newest; a page open on older data still gets its tiles a while)."""
+
+
+def ensure_tileset(parcels: gpd.GeoDataFrame, folder: str | os.PathLike, version: str = "") -> tuple[Path, dict]:
+    """The tile set of these parcels in ``folder`` (``parcels-<key>.pmtiles``): built when there is none for their
+    key (:func:`tileset_key`) — the parcels changed, or the first time; older sets beyond :data:`KEEP` are removed.
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame
+        Joined parcels.
+    folder : path-like
+    version : str, default ""
+        The store's version of the parcel layer.
+
+    Returns
+    -------
+    (Path, dict)
+        The tile set's file and metadata.
+    """
+    key = tileset_key(parcels, version)
+    path = Path(folder) / f"parcels-{key}.pmtiles"
+    with _BUILD_LOCK:
+        meta = read_metadata(path)
+        if not (meta and meta.get("key") == key):
+            meta = build_tileset(parcels, path, key)
+        old = sorted(Path(folder).glob("parcels-*.pmtiles"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in [p for p in old if p != path][KEEP - 1:]:
+            p.unlink(missing_ok=True)
+    return path, meta
