@@ -350,7 +350,7 @@ MAP: dict[str, tuple[str, str]] = {
     "density": ("{layer} · 密度 ({n})", "{layer} · density ({n})"),
     "density_cell": ("{n} 块地块", "{n} parcels"),
     "tiled": ("{layer} · 矢量瓦片 ({n})", "{layer} · vector tiles ({n})"),
-    "tiled_density": ("地块数 / 网格（缩小时；放大至 {z} 级查看地块）", "Parcels per cell (zoomed out; parcels from zoom {z})"),
+    "tiled_density": ("缩小时：地块数 / 网格（{z} 级起显示地块）", "Zoomed out: parcels per cell (parcels from zoom {z})"),
     "density_sum": ("Σ {mu} 亩", "Σ {mu} mu"),
     "density_legend": ("地块数 / {cell} m 网格（放大查看地块）", "Parcels per {cell} m cell (zoom in for parcels)"),
     "jenks": ("{title} · 自然断点分级", "{title} · Natural Breaks (Jenks)"),

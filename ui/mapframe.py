@@ -53,6 +53,10 @@ _FLY = "view_changed&&window.map.setView(new_center,new_zoom)"
 """Where the front end moves the map to the centre and zoom the server asks for: animated, a pan is reported
 twice (an interrupted animation ends with a ``moveend`` of its own), so each move cost two reruns."""
 _JUMP = "view_changed&&window.map.setView(new_center,new_zoom,{animate:!1})"
+_RENDER = "finalizeOnRender=()=>{if(window.map){"
+"""Where each render of the frame begins once the map exists: streamlit-folium reads ``returned_objects`` only on the
+first render, so a page that reports less later (the tiled parcel layer: no pan or zoom reports) kept reporting it."""
+_RENDER_FOLLOWS = _RENDER + "window.__GLOBAL_DATA__.returned_objects=returned_objects;"
 
 _component = components.declare_component("map", path=str(FRONTEND))
 COMPONENT_NAME = _component.name
@@ -65,8 +69,9 @@ def installed_build() -> Path:
 
 
 def patched_bundle(js: str) -> str:
-    """streamlit-folium's ``main.*.js`` with the report delay :data:`REPORT_DELAY_MS`, and moving the map to
-    where the server asks without an animation (one report per move).
+    """streamlit-folium's ``main.*.js`` with the report delay :data:`REPORT_DELAY_MS`, moving the map to
+    where the server asks without an animation (one report per move), and reporting what the latest render
+    asks for (``returned_objects``), not what the first one did.
 
     Parameters
     ----------
@@ -90,7 +95,9 @@ def patched_bundle(js: str) -> str:
     if js.count(_FLY) != 1:
         raise ValueError(f"streamlit-folium's bundle moves the map {js.count(_FLY)} times by setView, expected 1: "
                          "not vendored")
-    return _DEBOUNCE.sub(f"(updateComponentValue,{REPORT_DELAY_MS})", js).replace(_FLY, _JUMP)
+    if js.count(_RENDER) != 1:
+        raise ValueError(f"streamlit-folium's bundle has {js.count(_RENDER)} render hooks, expected 1: not vendored")
+    return _DEBOUNCE.sub(f"(updateComponentValue,{REPORT_DELAY_MS})", js).replace(_FLY, _JUMP).replace(_RENDER, _RENDER_FOLLOWS)
 
 
 def vendor(target: Path = FRONTEND) -> list[Path]:

@@ -36,6 +36,16 @@ from ui.tiled import tiled_parcels
 CLICKED_ID = re.compile(r"(?:编号|ID)\s+(\S+)\s*$")
 """The feature's id at the end of its tooltip (the label of ``project_id`` / ``zone_id`` in either language)."""
 RETURNED = ["last_object_clicked_tooltip", "center", "zoom", "bounds"]
+RETURNED_TILED = ["last_object_clicked_tooltip", "last_object_clicked_popup"]
+"""With the tiled parcel layer the map reports clicks only (pans and zooms load tiles in the browser, no rerun);
+a click brings the view it happened in as its "popup" (:class:`geo.render.elements.tiled.TiledParcels`)."""
+CLICK_VIEW = re.compile(r"^(\d{1,2}) (-?\d{1,3}\.\d+) (-?\d{1,3}\.\d+)$")
+
+
+def click_view(ret: dict[str, Any] | None) -> tuple[float, float, int] | None:
+    """(lat, lon, zoom), WGS84, of the view a tiled-layer click happened in, or None."""
+    m = CLICK_VIEW.match(str((ret or {}).get("last_object_clicked_popup") or "").strip())
+    return (float(m.group(2)), float(m.group(3)), int(m.group(1))) if m else None
 
 
 def reported_view(ret: dict[str, Any] | None, gcj: bool) -> mapcache.View | None:
@@ -108,12 +118,14 @@ def draw(data: PlanData, sel: Selection, lang: str, started: float) -> tuple[dic
     cache = st.session_state.setdefault("_base_map_cache", mapcache.BaseMapCache(mapcache.SHARED))
     base = cache.rendered(data, sel, opts)
     bounds, zoom = parcel_view(opts, gcj)
-    parcels = tiled_parcels(data, sel, opts, zoom) or parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
+    tiled = tiled_parcels(data, sel, opts)
+    parcels = tiled if tiled is not None else parcel_layer(sel, opts, bounds=bounds, zoom=zoom)
     reached = reached_zones(data, sel)
     Reach(reached).add_to(parcels)
     build_s = time.perf_counter() - started
     hl = highlight_group(data, st.session_state["selected"], opts.basemap)
-    ret = leaflet_map(base, key="map", height=opts.height, groups=[parcels, hl], returned_objects=RETURNED,
+    ret = leaflet_map(base, key="map", height=opts.height, groups=[parcels, hl],
+                      returned_objects=RETURNED if tiled is None else RETURNED_TILED,
                       layer_control=LayerControl(collapsed=True, position="topright"), **fly_to(gcj))
     notice.caption(f"{i18n.t('render_time', lang)} {build_s * 1000:.0f} ms · {len(sel.parcels)} / {len(data.parcels)} "
                f"{i18n.t('parcels_thematic', lang)} · {len(sel.zones)} / {len(data.zones)} {i18n.t('zone', lang)}")
@@ -142,7 +154,8 @@ def take_click(data: PlanData) -> None:
     m = CLICKED_ID.search((ret.get("last_object_clicked_tooltip") or "").strip())
     if m and m.group(1) != st.session_state.get("clicked_from_map"):
         st.session_state["clicked_from_map"] = m.group(1)
-        selection.select(data, m.group(1), zoom=ret.get("zoom") or st.session_state["view_zoom"])
+        seen = click_view(ret)
+        selection.select(data, m.group(1), zoom=ret.get("zoom") or (seen[2] if seen else st.session_state["view_zoom"]))
 
 
 def follow_map(ret: dict[str, Any] | None, gcj: bool) -> None:
@@ -154,6 +167,9 @@ def follow_map(ret: dict[str, Any] | None, gcj: bool) -> None:
         if gcj:  # the map shows GCJ-02 coordinates on Gaode tiles; the URL keeps WGS84
             lon, lat = gcj02_to_wgs84(lon, lat)
         st.session_state["view_latlon"] = (lat, lon, ret["zoom"])
+    elif (seen := click_view(ret)) and ret.get("last_object_clicked_popup") != st.session_state.get("_click_view"):
+        st.session_state["_click_view"] = ret.get("last_object_clicked_popup")  # a new click: its view, once
+        st.session_state["view_latlon"] = seen
 
 
 def details(data: PlanData, lang: str) -> None:

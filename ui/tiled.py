@@ -46,7 +46,7 @@ def parcel_tiles(data: PlanData) -> tiles.TilesetTiles:
     return src
 
 
-def tiled_parcels(data: PlanData, sel: Selection, opts: MapOptions, zoom: int | None) -> folium.FeatureGroup | None:
+def tiled_parcels(data: PlanData, sel: Selection, opts: MapOptions) -> folium.FeatureGroup | None:
     """The tiled parcel layer for this selection, or None when the page should send the parcels itself.
 
     Parameters
@@ -54,8 +54,6 @@ def tiled_parcels(data: PlanData, sel: Selection, opts: MapOptions, zoom: int | 
     data : PlanData
     sel : Selection
     opts : MapOptions
-    zoom : int, optional
-        The view's zoom (the legend).
 
     Returns
     -------
@@ -67,4 +65,4 @@ def tiled_parcels(data: PlanData, sel: Selection, opts: MapOptions, zoom: int | 
     if not exact:
         return None
     src = parcel_tiles(data)
-    return tiled_layer(sel, opts, src.meta, tiles.tile_url(src.key), allowed, zoom=zoom)
+    return tiled_layer(sel, opts, src.meta, tiles.tile_url(src.key), allowed)

@@ -5,6 +5,8 @@ One file, two layers:
 - ``parcels`` from :func:`parcel_min_zoom` to :data:`MAX_DATA_ZOOM` (the map over-zooms beyond): each parcel
   with the few properties the map styles, filters and names it by (:data:`TILE_PROPERTIES`), cut into tiles by
   the GDAL that pyogrio bundles (its PMTiles writer);
+- ``labels`` at :data:`MAX_DATA_ZOOM`: one point per parcel (its representative point) with its names, so that a
+  name is placed once, not once per tile a parcel crosses;
 - ``density`` below that zoom: square cells of :func:`geo.render.layers.density.cell_size` with, per sector
   group, the number of parcels and Σ亩 (``n0``, ``m0``, ``n1`` …; the groups in the metadata's ``sectors``), so
   the map can show the cells of the current sector filter without asking the server again.
@@ -210,6 +212,11 @@ def _mercator(lons: list[float], lats: list[float]) -> tuple[list[float], list[f
     return xs, ys
 
 
+def _merged(a: bytes, b: bytes) -> bytes:
+    """Two gzip MVT tiles as one holding the layers of both (a tile is a list of layers: the messages concatenate)."""
+    return gzip.compress(gzip.decompress(a) + gzip.decompress(b), mtime=0)
+
+
 def build_tileset(parcels: gpd.GeoDataFrame, path: str | os.PathLike, key: str) -> dict:
     """Write the parcels' tile set (PMTiles) to ``path`` atomically.
 
@@ -233,18 +240,24 @@ def build_tileset(parcels: gpd.GeoDataFrame, path: str | os.PathLike, key: str) 
     tiles: dict[int, bytes] = {zxy_to_tileid(*t): b for t, b in dens.items()}
     with tempfile.TemporaryDirectory(prefix="scimap-tiles-") as tmp:
         if len(frame):
-            src = Path(tmp) / "parcels.pmtiles"
-            pyogrio.write_dataframe(frame, src, driver="PMTiles", layer="parcels",
-                                    dataset_options={"MINZOOM": str(minz), "MAXZOOM": str(MAX_DATA_ZOOM)})
-            with open(src, "rb") as f:
-                for (z, x, y), data in all_tiles(MmapSource(f)):
-                    tiles[zxy_to_tileid(z, x, y)] = data
+            points = gpd.GeoDataFrame(frame[["id", "nz", "ne", "s"]], geometry=frame.geometry.representative_point(),
+                                      crs=WGS84)
+            for name, layer, lo in (("parcels", frame, minz), ("labels", points, MAX_DATA_ZOOM)):
+                src = Path(tmp) / f"{name}.pmtiles"
+                pyogrio.write_dataframe(layer, src, driver="PMTiles", layer=name,
+                                        dataset_options={"MINZOOM": str(lo), "MAXZOOM": str(MAX_DATA_ZOOM)})
+                with open(src, "rb") as f:
+                    for (z, x, y), data in all_tiles(MmapSource(f)):
+                        tid = zxy_to_tileid(z, x, y)
+                        tiles[tid] = _merged(tiles[tid], data) if tid in tiles else data
     w, s, e, n = (frame.total_bounds.tolist() if len(frame) else [106.2, 29.4, 106.6, 29.7])
     meta = {"name": "scimap parcels", "format": "pbf", "key": key, "sectors": sectors, "parcel_min_zoom": minz,
             "max_zoom": MAX_DATA_ZOOM, "min_zoom": MIN_DENSITY_ZOOM, "parcels": int(len(frame)), "density_breaks": breaks,
             "bounds_wgs84": [w, s, e, n],
             "vector_layers": [{"id": "parcels", "fields": {v: "String" for v in TILE_PROPERTIES.values()},
                                "minzoom": minz, "maxzoom": MAX_DATA_ZOOM},
+                              {"id": "labels", "fields": {"id": "String", "nz": "String", "ne": "String", "s": "String"},
+                               "minzoom": MAX_DATA_ZOOM, "maxzoom": MAX_DATA_ZOOM},
                               {"id": "density", "fields": {"n": "Number", "m": "Number"},
                                "minzoom": MIN_DENSITY_ZOOM, "maxzoom": max(minz - 1, MIN_DENSITY_ZOOM)}]}
     header = {"tile_type": TileType.MVT, "tile_compression": Compression.GZIP, "min_zoom": MIN_DENSITY_ZOOM,

@@ -4,7 +4,9 @@ The tiles come from the app's own tile route (:mod:`geo.io.tiles`). The current 
 to each tile's features by their properties, so the layer shows exactly the selection without the server
 cutting tiles per filter; the ``density`` layer's cells (zoomed out) count only the selected sectors. A click
 on the map finds the parcel under it in the loaded tiles and reports it the way a click on a GeoJSON feature is
-reported (a tooltip ending in the id, :data:`ui.planner_map.CLICKED_ID`), so the page selects it as any other.
+reported (a tooltip ending in the id, :data:`ui.planner_map.CLICKED_ID`, and the view at the click as its "popup":
+``zoom lat lon``), so the page selects it as any other. Pans and zooms are not reported (no rerun): the tiles
+load in the browser, and the page's link follows the view from here.
 The layer sits in its own pane above the zone outlines; the pane takes no pointer events (the zones under it
 stay clickable), and its name labels are laid out by protomaps (no two overlap).
 """
@@ -68,8 +70,17 @@ class TiledParcels(InMap):
       var proxy = L.featureGroup().addTo(group);
       var esc = function(v) { return String(v).replace(/[&<>"']/g, function(c) { return '&#' + c.charCodeAt(0) + ';'; }); };
       // the frame reads the tooltip as HTML (innerHTML of a detached span): every part is escaped
-      var tip = function(text) { return {_tooltip: {_content: text}, getTooltip: function() {
-        return {getContent: function() { return text; }}; }}; };
+      var tip = function(text, view) { return {
+        _tooltip: {_content: text}, getTooltip: function() { return {getContent: function() { return text; }}; },
+        _popup: {_content: view}, getPopup: function() { return {getContent: function() { return {innerText: view}; }}; }}; };
+      // the view in WGS84 (the map shows GCJ-02 coordinates on Gaode tiles): "zoom lat lon"
+      var wgs = function(ll) {
+        if (!O.gcj) return [ll.lat, ll.lng];
+        var d = shift(ll.lat, ll.lng); return [ll.lat - d[0], ll.lng - d[1]];
+      };
+      var view = function() {
+        var c = wgs(map.getCenter()); return map.getZoom() + ' ' + c[0].toFixed(5) + ' ' + c[1].toFixed(5);
+      };
       var shift = function(lat, lng) {  // WGS84 → the GCJ-02 shift there (bilinear in the server's grid)
         var G = O.gcj, fx = (lng - G.x0) / G.step, fy = (lat - G.y0) / G.step;
         fx = Math.max(0, Math.min(G.nx - 1.000001, fx)); fy = Math.max(0, Math.min(G.ny - 1.000001, fy));
@@ -94,7 +105,7 @@ class TiledParcels(InMap):
              symbolizer: new P.LineSymbolizer({color: '#111827', width: 1, dash: [4, 3], opacity: 0.8})}
           ],
           labelRules: [
-            {dataLayer: 'parcels', minzoom: O.labelZoom, filter: function(z, f) { return keep(f.props); },
+            {dataLayer: 'labels', minzoom: O.labelZoom, filter: function(z, f) { return keep(f.props); },
              symbolizer: new P.CenteredTextSymbolizer({labelProps: [O.nameProp, 'nz'], fill: '#374151',
                stroke: '#ffffff', width: 3, font: '11px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'})}
           ]
@@ -108,6 +119,7 @@ class TiledParcels(InMap):
             return p.add(moved.subtract(this._map.project(c, coords.z)).round());
           };
         }
+        layer.scimapKeep = keep;
         group.addLayer(layer);
         group._scimapTiles = layer;
         map._scimapTiles = layer;
@@ -115,21 +127,30 @@ class TiledParcels(InMap):
       map._scimapTilesPick = function(e) {
         var layer = map._scimapTiles;
         if (!layer || !map.hasLayer(layer) || !layer._map) return;
-        var lat = e.latlng.lat, lng = e.latlng.lng;
-        if (O.gcj) { var d = shift(lat, lng); lat -= d[0]; lng -= d[1]; }
+        var ll = wgs(e.latlng), lat = ll[0], lng = ll[1];
         var found = layer.queryTileFeaturesDebug(lng, lat, 4).get('') || [];
         for (var i = found.length - 1; i >= 0; i--) {
           var f = found[i], p = f.feature.props;
           if (f.layerName === 'parcels' && keep(p)) {
             var text = esc(p[O.nameProp] || p.nz || '') + '\\n' + esc(O.idLabel) + ' ' + esc(p.id);
-            map._scimapTilesProxy.fire('click', {latlng: e.latlng, sourceTarget: tip(text)});
+            map._scimapTilesProxy.fire('click', {latlng: e.latlng, sourceTarget: tip(text, view())});
             return;
           }
         }
       };
       map._scimapTilesProxy = proxy;
+      // pans and zooms need no server: the page's link follows the view here (lat, lon, z as the server writes them)
+      map._scimapTilesView = function() {
+        if (!map._scimapTiles || !map.hasLayer(map._scimapTiles)) return;
+        try {
+          var top = window.parent, u = new URL(top.location.href), v = view().split(' ');
+          u.searchParams.set('lat', v[1]); u.searchParams.set('lon', v[2]); u.searchParams.set('z', v[0]);
+          top.history.replaceState(top.history.state, '', u.toString());
+        } catch (err) { /* another origin: the link keeps the view the server last heard of */ }
+      };
       if (!map._scimapTilesClick) { map._scimapTilesClick = true;
-        map.on('click', function(e) { if (map._scimapTilesPick) map._scimapTilesPick(e); }); }
+        map.on('click', function(e) { if (map._scimapTilesPick) map._scimapTilesPick(e); });
+        map.on('moveend', function() { if (map._scimapTilesView) map._scimapTilesView(); }); }
       if (window.protomapsL) { build(); }
       else {
         var waiting = window._scimapProtomaps = window._scimapProtomaps || [];

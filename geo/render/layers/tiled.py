@@ -100,8 +100,8 @@ def gcj_grid(bounds: tuple[float, float, float, float]) -> dict:
 
 
 def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed: list[str] | None,
-                static_base: str = "/app/static", zoom: int | None = None) -> folium.FeatureGroup:
-    """The selection's parcels drawn from the tiles, with the sector legend (or the density classes zoomed out).
+                static_base: str = "/app/static") -> folium.FeatureGroup:
+    """The selection's parcels drawn from the tiles, with the legend of the sectors and of the density cells.
 
     Parameters
     ----------
@@ -115,8 +115,6 @@ def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed:
         Sector groups kept (:func:`tile_sectors`).
     static_base : str, default "/app/static"
         Where the vendored renderer is served.
-    zoom : int, optional
-        The view's zoom (which legend: sectors or density classes).
 
     Returns
     -------
@@ -139,15 +137,13 @@ def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed:
     fg = folium.FeatureGroup(name=name, show=True)
     TiledParcels(options).add_to(fg)
     ZOrder("parcels", PARCELS).add_to(fg)
-    if zoom is not None and zoom < parcel_zoom and breaks:
-        bins = breaks.get(str(zoom)) or breaks[max(breaks, key=int)]
-        html = style.legend_html(i18n.pick(i18n.MAP, "tiled_density", lang, z=parcel_zoom), style.class_rows(bins, 0))
-    else:
-        groups = sector_of(sel.parcels)
-        counts = groups.value_counts()
-        en = dict(zip(groups, sel.parcels["sector_group_en"].fillna("").astype(str).str.split(";").str[0], strict=True))
-        rows = [(style.group_colour(g), f"{g if lang == 'zh' or not en.get(g) else en[g]} ({i18n.number(n, 0)})",
-                 "solid") for g, n in sorted(counts.items()) if g]
-        html = style.legend_html(i18n.t("legend_sector", lang), rows)
+    groups = sector_of(sel.parcels)
+    en = dict(zip(groups, sel.parcels["sector_group_en"].fillna("").astype(str).str.split(";").str[0], strict=True))
+    rows = [(style.group_colour(g), f"{g if lang == 'zh' or not en.get(g) else en[g]} ({i18n.number(n, 0)})", "solid")
+            for g, n in sorted(groups.value_counts().items()) if g]
+    html = style.legend_html(i18n.t("legend_sector", lang), rows)
+    if breaks:  # the cells of the zooms above the parcels (the browser changes zoom without the server)
+        bins = breaks.get(str(parcel_zoom - 1)) or breaks[max(breaks, key=int)]
+        html += style.legend_html(i18n.pick(i18n.MAP, "tiled_density", lang, z=parcel_zoom), style.class_rows(bins, 0))
     Legend(html, key="parcels", position="bottomright").add_to(fg)
     return fg
