@@ -1,7 +1,7 @@
 """The planning map's parcel layer from vector tiles, when this server serves them and they can show the selection.
 
-The tile set is built from the loaded data once per state of the parcels (:func:`geo.pipeline.tileset.ensure_tileset`,
-kept in ``SCIMAP_TILES_DIR``) and registered with the tile route (:mod:`geo.io.tiles`). It is used for the
+The tiles come from the database when it is the store, else from a tile set built from the loaded data once per
+state of the parcels (:func:`geo.pipeline.tileset.ensure_tileset`, kept in ``SCIMAP_TILES_DIR``); either is registered with the tile route (:mod:`geo.io.tiles`). It is used for the
 district-scale layer (more than :data:`geo.render.layers.parcels.DETAIL_MAX` parcels) when the selection is "every
 parcel of some sector groups" (:func:`geo.render.layers.tiled.tile_sectors`); otherwise the page sends the parcels of the view as before.
 """
@@ -9,6 +9,7 @@ parcel of some sector groups" (:func:`geo.render.layers.tiled.tile_sectors`); ot
 from __future__ import annotations
 
 import threading
+import weakref
 
 import folium
 
@@ -16,17 +17,19 @@ from geo import config
 from geo.core.filter import Selection
 from geo.core.model import PlanData
 from geo.io import tiles
+from geo.io.pgtiles import PostgisTiles
 from geo.pipeline.tileset import ensure_tileset
 from geo.render.layers.parcels import DETAIL_MAX
 from geo.render.layers.tiled import tile_sectors, tiled_layer
 from geo.render.options import MapOptions
 
-_SETS: dict[int, tiles.TilesetTiles] = {}
+_SETS: dict[int, tuple[weakref.ref, tiles.TileSource]] = {}
 _LOCK = threading.Lock()
 
 
-def parcel_tiles(data: PlanData) -> tiles.TilesetTiles:
-    """The data's tile set, built when needed and registered with the tile route (once per loaded data).
+def parcel_tiles(data: PlanData) -> tiles.TileSource:
+    """The data's tiles, registered with the tile route (once per loaded data): cut by the database when it is the
+    store (:class:`geo.io.pgtiles.PostgisTiles`), else the files' tile set, built when needed.
 
     Parameters
     ----------
@@ -34,14 +37,21 @@ def parcel_tiles(data: PlanData) -> tiles.TilesetTiles:
 
     Returns
     -------
-    geo.io.tiles.TilesetTiles
+    geo.io.tiles.TileSource
     """
     parcels = data.parcels_joined
     with _LOCK:
-        src = _SETS.get(id(parcels))
+        hit = _SETS.get(id(parcels))
+        src = hit[1] if hit is not None and hit[0]() is parcels else None
         if src is None:
-            path, meta = ensure_tileset(parcels, config.settings().tiles_dir)
-            src = _SETS[id(parcels)] = tiles.TilesetTiles(path, meta)
+            url = config.settings().database_url
+            if url:
+                src = PostgisTiles(url)
+            else:
+                path, meta = ensure_tileset(parcels, config.settings().tiles_dir)
+                src = tiles.TilesetTiles(path, meta)
+            _SETS.clear()  # the data of this process changed (a reload): the old source is no longer asked for
+            _SETS[id(parcels)] = (weakref.ref(parcels), src)
     tiles.register(src)
     return src
 

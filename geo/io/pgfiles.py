@@ -107,6 +107,7 @@ def load_files(conn: psycopg.Connection, lay: FileLayout) -> dict[str, int]:
         for name, content in _documents(lay).items():
             cur.execute(f"INSERT INTO {SCHEMA}.documents VALUES (%s, %s)", (name, content))
             counts["documents"] += 1
+        _load_project_tiles(cur, lay)
         for rec in _read_history(lay.history).records:
             n = cur.execute(f"SELECT nextval('{SCHEMA}.change_seq')").fetchone()[0]
             cur.execute(f"INSERT INTO {SCHEMA}.history VALUES (%s, %s, %s, %s, %s, %s, %s)",
@@ -124,6 +125,19 @@ def load_files(conn: psycopg.Connection, lay: FileLayout) -> dict[str, int]:
         cur.execute(f"UPDATE {SCHEMA}.meta SET value = %s WHERE key = 'loaded_seq'", (str(seq),))
         cur.execute(f"ANALYZE {SCHEMA}.parcels")
     return counts
+
+
+def _load_project_tiles(cur: psycopg.Cursor, lay: FileLayout) -> None:
+    """Fill ``project_tiles`` from the projects table (the tiles' names and sector group per project)."""
+    import pandas as pd
+
+    projects = pd.read_csv(lay.projects, dtype=str, keep_default_na=False)
+    cur.execute(f"TRUNCATE {SCHEMA}.project_tiles")
+    sector = projects.get("sector_group_zh", pd.Series("", index=projects.index)).str.split(";").str[0].str.strip()
+    rows = list(zip(projects.project_id, projects.get("name_zh", ""), projects.get("name_en", ""), sector, strict=True))
+    with cur.copy(f"COPY {SCHEMA}.project_tiles (project_id, nz, ne, s) FROM STDIN") as copy:
+        for row in dict(zip((r[0] for r in rows), rows, strict=True)).values():  # one row per project id
+            copy.write_row(row)
 
 
 # ------------------------------------------------------------------ database → files

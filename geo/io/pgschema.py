@@ -13,6 +13,8 @@ Tables (schema :data:`SCHEMA`):
   number of the change that last wrote it (optimistic concurrency per feature);
 - ``history`` — one row per change record (save or undo) in the order written, with the record's JSON
   exactly as the file store's ``history.jsonl`` line; written in the same transaction as the change;
+- ``project_tiles`` — per project, what the parcel layer's vector tiles carry (names, sector group: the first of
+  its groups), filled from ``data/projects.csv`` at each load (:mod:`geo.io.pgtiles`);
 - ``meta`` — the schema version and the change number at which the data was last loaded.
 """
 
@@ -55,6 +57,7 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.history (
     target_id text NOT NULL, undoes text, record json NOT NULL);
 CREATE INDEX IF NOT EXISTS history_target ON {SCHEMA}.history (layer, target_id);
 CREATE INDEX IF NOT EXISTS history_undoes ON {SCHEMA}.history (undoes);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.project_tiles (project_id text PRIMARY KEY, nz text, ne text, s text);
 INSERT INTO {SCHEMA}.meta VALUES ('schema_version', '{SCHEMA_VERSION}'), ('loaded_seq', '0')
     ON CONFLICT (key) DO NOTHING;
 """

@@ -24,6 +24,7 @@ import math
 import os
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -88,7 +89,7 @@ def tile_frame(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "nz": parcels["name_zh"].fillna("").astype(str).to_numpy(),
             "ne": parcels["name_en"].fillna("").astype(str).to_numpy(),
             "s": sector_of(parcels).to_numpy(),
-            "mu": pd.to_numeric(parcels["area_mu"], errors="coerce").round(2).to_numpy(),
+            "mu": pd.to_numeric(parcels["area_mu"], errors="coerce").to_numpy(),  # as stored
             "src": parcels["geometry_source"].fillna("").astype(str).to_numpy()}
     return gpd.GeoDataFrame(cols, geometry=parcels.geometry.to_crs(WGS84).values, crs=WGS84)
 
@@ -197,8 +198,10 @@ def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
             w, s, e, nn = tilegrid.tile_bounds(*t)
             (x0, x1), (y0, y1) = _mercator([w, e], [s, nn])
             feats = [{"geometry": cells.iloc[i], "properties": props[i]} for i in idx]
-            raw = mapbox_vector_tile.encode([{"name": "density", "features": feats}],
-                                            default_options={"quantize_bounds": (x0, y0, x1, y1), "extents": EXTENT})
+            with warnings.catch_warnings():  # mapbox-vector-tile 2.2 calls a shapely function shapely 2.2 deprecates
+                warnings.filterwarnings("ignore", category=DeprecationWarning, module="mapbox_vector_tile")
+                raw = mapbox_vector_tile.encode([{"name": "density", "features": feats}],
+                                                default_options={"quantize_bounds": (x0, y0, x1, y1), "extents": EXTENT})
             out[t] = gzip.compress(raw, mtime=0)
     return out, breaks
 

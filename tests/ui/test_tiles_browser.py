@@ -27,6 +27,7 @@ from tests.browser_helpers import (
     streamlit_server,
     wait_map,
 )
+from tests.postgis_cluster import postgis_cluster, postgis_url  # noqa: F401 — fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 ART = ROOT / "artifacts"
@@ -203,3 +204,50 @@ def test_sector_property_is_the_colour_rule():
     import pandas as pd
     got = sector_of(pd.DataFrame({"sector_group_zh": ["研发孵化;软件信息", None, " 检验检测 "]}))
     assert got.tolist() == ["研发孵化", "", "检验检测"]
+
+
+@pytest.mark.postgis
+def test_tiles_from_postgis_when_it_is_the_store(postgis_url, tmp_path):  # noqa: F811 — the fixture
+    """With the database as the store, the map's tiles are cut by PostGIS (their key is the database's), and a
+    click on a tiled parcel shows its record."""
+    import shutil
+
+    from geo.io import pgfiles, pgschema
+    from geo.io.files import FileLayout
+    from geo.io.pgtiles import PostgisTiles
+    from geo.pipeline import synth
+    from geo.pipeline.build import geojson_text
+
+    data, layers = tmp_path / "data", tmp_path / "layers"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns(".store.lock", "audit.jsonl*", "__pycache__"))
+    shutil.copytree(ROOT / "layers", layers, ignore=shutil.ignore_patterns("__pycache__"))
+    d = synth.plan_data(5000, 11)
+    (data / "parcels.geojson").write_text(geojson_text(d.parcels), encoding="utf-8")
+    d.projects.to_csv(data / "projects.csv", index=False)
+    with pgschema.connect(postgis_url) as conn:
+        pgschema.init(conn, postgis_url)
+        pgfiles.load_files(conn, FileLayout(data, layers))
+    key = PostgisTiles(postgis_url).key
+    with streamlit_server({"SCIMAP_DATABASE_URL": postgis_url, "SCIMAP_TILES_DIR": str(tmp_path / "no-tiles")}) as url, \
+            sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = b.new_page(viewport={"width": 1500, "height": 1300})
+        block_external(page, [])
+        seen: list[str] = []
+        page.on("response", lambda r: seen.append(f"{r.status} {r.url}") if "/tiles/" in r.url else None)
+        page.goto(url + "/?base=none&lat=29.53&lon=106.33&z=16")
+        wait_map(page, timeout=240000)
+        s = poll(page, lambda s: s.get("tiled") and s["loaded"] == s["tiles"] and s["parcels"] > 0, timeout=240)
+        assert s["geojsonParcels"] == 0 and len(s["sectors"]) >= 5
+        assert seen and all(f"/tiles/{key}/" in u and u.startswith("200 ") for u in seen), seen[:3]
+        assert not (tmp_path / "no-tiles").exists()  # no tile set built: the database cut the tiles
+        iframe = page.locator(MAP_IFRAME).last
+        iframe.scroll_into_view_if_needed()
+        pick = map_frame(page).evaluate(PICK)
+        assert pick, "no parcel to click"
+        box = iframe.bounding_box()
+        page.mouse.click(box["x"] + pick["x"], box["y"] + pick["y"])
+        details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
+        expect(details.get_by_text(pick["name"]).first).to_be_visible(timeout=30000)
+        page.screenshot(path=str(ART / "browser_tiles_postgis.png"))
+        b.close()

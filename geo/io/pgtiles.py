@@ -1,0 +1,175 @@
+"""The parcel layer's vector tiles from PostGIS (``ST_AsMVT`` per request, cached): the database answers each view.
+
+The same three layers as the file store's tile set (:mod:`geo.pipeline.tileset`), with the same properties and
+zooms, so the browser draws either the same way: ``parcels`` from the first zoom whose fullest tile holds at most
+:data:`geo.pipeline.tileset.TILE_PARCELS_MAX` parcels, ``labels`` (one point per parcel) at
+:data:`~geo.pipeline.tileset.MAX_DATA_ZOOM`, ``density`` cells per sector group above. A tile is found through the
+GiST index on the parcels' geometry; names and sector groups come from ``project_tiles`` (filled at each load).
+The source's key is the database's version of the parcel layer: a change makes a new key, and the tiles of the
+old one are dropped with it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import numpy as np
+import psycopg
+
+from geo.config import GK_CM105, redact_url
+from geo.core import tilegrid
+from geo.io import pgschema
+from geo.io.pgschema import SCHEMA
+from geo.io.tiles import LruTiles
+
+GK_SRID = int(GK_CM105.split(":")[1])
+_PARCEL_PROPS = ("p.project_id AS id, t.nz, t.ne, coalesce(t.s, '') AS s, "
+                 "(p.feature->'properties'->>'area_mu')::float8 AS mu, "
+                 "p.feature->'properties'->>'geometry_source' AS src")
+_FROM = f"{SCHEMA}.parcels p LEFT JOIN {SCHEMA}.project_tiles t ON t.project_id = p.project_id"
+
+
+BUFFER = 80
+"""Tile units (of 4096) drawn beyond a tile's edge: GDAL's MVT default, so both sources cut the same features."""
+
+
+def _tile_sql(layer: str) -> str:
+    env = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
+    grown = f"ST_Transform(ST_Expand({env}, (ST_XMax({env}) - ST_XMin({env})) * {BUFFER} / 4096.0), 4326)"
+    if layer == "parcels":
+        return (f"SELECT ST_AsMVT(q, 'parcels', 4096, 'geom') FROM (SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), "
+                f"{env}, 4096, {BUFFER}, true) AS geom, {_PARCEL_PROPS} FROM {_FROM} "
+                f"WHERE p.geom && {grown}) q WHERE q.geom IS NOT NULL")
+    if layer == "labels":
+        return (f"SELECT ST_AsMVT(q, 'labels', 4096, 'geom') FROM (SELECT ST_AsMVTGeom(ST_Transform(pt, 3857), "
+                f"{env}, 4096, {BUFFER}, true) AS geom, id, nz, ne, s FROM (SELECT ST_PointOnSurface(p.geom) AS pt, "
+                f"p.project_id AS id, t.nz, t.ne, coalesce(t.s, '') AS s FROM {_FROM} "
+                f"WHERE p.geom && {grown}) l WHERE pt && {grown}) q "
+                f"WHERE q.geom IS NOT NULL")
+    raise ValueError(layer)
+
+
+def _density_sql(sectors: list[str]) -> str:
+    per = ", ".join(f"nullif(count(*) FILTER (WHERE s = %(s{i})s), 0) AS n{i}, "  # NULL: left out, as in the files'
+                    f"nullif(round(coalesce(sum(mu) FILTER (WHERE s = %(s{i})s), 0)::numeric, 1)::float8, 0) AS m{i}"
+                    for i in range(len(sectors)))
+    env = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
+    return (f"SELECT ST_AsMVT(q, 'density', 4096, 'geom') FROM (SELECT ST_AsMVTGeom(ST_Transform(ST_MakeEnvelope("
+            f"gx * %(size)s, gy * %(size)s, (gx + 1) * %(size)s, (gy + 1) * %(size)s, {GK_SRID}), 3857), {env}, 4096, 0, "
+            f"true) AS geom, n, m{', ' if sectors else ''}{', '.join(f'n{i}, m{i}' for i in range(len(sectors)))} "
+            f"FROM (SELECT floor(ST_X(pt) / %(size)s) AS gx, floor(ST_Y(pt) / %(size)s) AS gy, count(*) AS n, "
+            f"round(coalesce(sum(mu), 0)::numeric, 1)::float8 AS m{', ' if sectors else ''}{per} "
+            f"FROM (SELECT ST_Transform(ST_PointOnSurface(p.geom), {GK_SRID}) AS pt, coalesce(t.s, '') AS s, "
+            f"(p.feature->'properties'->>'area_mu')::float8 AS mu FROM {_FROM} "
+            # every parcel of every cell that meets the tile: the tile grown by a cell (in degrees, generously)
+            f"WHERE p.geom && ST_Expand(ST_Transform({env}, 4326), %(size)s / 50000.0)) d GROUP BY 1, 2) c) q "
+            f"WHERE q.geom IS NOT NULL")
+
+
+class PostgisTiles:
+    """Tiles cut by the database per request, kept in a bounded cache.
+
+    Parameters
+    ----------
+    url : str
+        The database (``postgresql://…``).
+
+    Attributes
+    ----------
+    key : str
+        16 hex digits of the database and its parcel layer's version.
+    meta : dict
+        As a tile set's metadata: ``sectors``, ``parcel_min_zoom``, ``max_zoom``, ``min_zoom``, ``parcels``,
+        ``density_breaks``, ``bounds_wgs84``.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._cache = LruTiles()
+        with pgschema.connect(url) as conn:
+            pgschema.require(conn, url)
+            conn.commit()
+            meta = self._read_meta(conn, url)
+        self.key, self.sectors, self.meta = meta["key"], meta["sectors"], meta
+
+    @staticmethod
+    def _read_meta(conn: psycopg.Connection, url: str) -> dict:
+        from geo.pipeline import tileset
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            version = conn.execute(
+                f"SELECT greatest((SELECT value::bigint FROM {SCHEMA}.meta WHERE key = 'loaded_seq'), "
+                f"(SELECT max(seq) FROM {SCHEMA}.history WHERE layer = 'parcels'))").fetchone()[0]
+            key = hashlib.sha256(f"{redact_url(url)}|{version}".encode()).hexdigest()[:16]
+            sectors = [r[0] for r in conn.execute(
+                f"SELECT DISTINCT t.s COLLATE \"C\" FROM {_FROM} WHERE t.s <> '' ORDER BY 1").fetchall()]
+            count, x0, y0, x1, y1 = conn.execute(
+                f"SELECT n, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT count(*) AS n, ST_Extent(geom) AS e "
+                f"FROM {SCHEMA}.parcels) b").fetchone()
+            minz = PostgisTiles._parcel_min_zoom(conn, tileset)
+            breaks = PostgisTiles._breaks(conn, tileset, range(tileset.MIN_DENSITY_ZOOM, minz))
+        return {"key": key, "sectors": sectors, "parcel_min_zoom": minz, "max_zoom": tileset.MAX_DATA_ZOOM,
+                "min_zoom": tileset.MIN_DENSITY_ZOOM, "parcels": int(count), "density_breaks": breaks,
+                "bounds_wgs84": [x0, y0, x1, y1] if x0 is not None else [106.2, 29.4, 106.6, 29.7]}
+
+    @staticmethod
+    def _parcel_min_zoom(conn: psycopg.Connection, tileset) -> int:  # noqa: ANN001 — the module
+        for z in range(tileset.MIN_PARCEL_ZOOM, tileset.MAX_DATA_ZOOM):
+            n = 1 << z
+            fullest = conn.execute(
+                "SELECT max(c) FROM (SELECT count(*) AS c FROM (SELECT ST_PointOnSurface(geom) AS pt FROM "
+                f"{SCHEMA}.parcels) p GROUP BY floor((ST_X(pt) + 180) / 360 * %(n)s), "
+                "floor((1 - ln(tan(radians(ST_Y(pt))) + 1 / cos(radians(ST_Y(pt)))) / pi()) / 2 * %(n)s)) c",
+                {"n": n}).fetchone()[0]
+            if fullest is None or fullest <= tileset.TILE_PARCELS_MAX:
+                return z
+        return tileset.MAX_DATA_ZOOM
+
+    @staticmethod
+    def _breaks(conn: psycopg.Connection, tileset, zooms: range) -> dict[str, list[float]]:  # noqa: ANN001
+        from geo.render import style
+        from geo.render.layers.density import cell_size
+        out: dict[str, list[float]] = {}
+        for z in zooms:
+            counts = [r[0] for r in conn.execute(
+                f"SELECT count(*) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), {GK_SRID}) AS pt FROM "
+                f"{SCHEMA}.parcels) p GROUP BY floor(ST_X(pt) / %(s)s), floor(ST_Y(pt) / %(s)s)",
+                {"s": cell_size(z)}).fetchall()]
+            if counts:
+                out[str(z)] = [float(b) for b in style.classify(np.asarray(counts, dtype=float))[1]]
+        return out
+
+    def tile(self, z: int, x: int, y: int) -> bytes:
+        """The tile (gzip MVT), from the cache or the database; ``b""`` outside the layer's zooms.
+
+        Parameters
+        ----------
+        z, x, y : int
+
+        Returns
+        -------
+        bytes
+        """
+        from geo.pipeline import tileset
+        from geo.render.layers.density import cell_size
+        tilegrid.check_tile(z, x, y)
+        if z < tileset.MIN_DENSITY_ZOOM or z > tileset.MAX_DATA_ZOOM:
+            return b""
+        hit = self._cache.get((z, x, y))
+        if hit is not None:
+            return hit
+        args: dict[str, object] = {"z": z, "x": x, "y": y}
+        with pgschema.connect(self.url) as conn, conn.transaction():
+            conn.execute("SET TRANSACTION READ ONLY")
+            if z < self.meta["parcel_min_zoom"]:
+                args.update({"size": cell_size(z), **{f"s{i}": s for i, s in enumerate(self.sectors)}})
+                parts = [conn.execute(_density_sql(self.sectors), args).fetchone()[0]]
+            else:
+                parts = [conn.execute(_tile_sql("parcels"), args).fetchone()[0]]
+                if z >= tileset.MAX_DATA_ZOOM:
+                    parts.append(conn.execute(_tile_sql("labels"), args).fetchone()[0])
+        raw = b"".join(bytes(p) for p in parts if p)
+        body = gzip.compress(raw, mtime=0) if raw else b""
+        self._cache.put((z, x, y), body)
+        return body
