@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {validate,build,summary,export,factsheet,import,audit,db}``.
+"""Command line: ``python -m geo {validate,build,summary,export,factsheet,import,audit,db,tiles}``.
 
 Each subcommand is two small functions — one adds its arguments, one runs it — joined in
 :data:`COMMANDS`; :func:`main` only parses and dispatches. The data comes from
@@ -371,6 +371,18 @@ def _run_db(args: argparse.Namespace) -> int:
     return cli_db.run(args)
 
 
+# ------------------------------------------------------------------ tiles (geo.cli_tiles)
+
+def _tiles_args(p: argparse.ArgumentParser) -> None:
+    from geo import cli_tiles
+    cli_tiles.arguments(p)
+
+
+def _run_tiles(args: argparse.Namespace) -> int:
+    from geo import cli_tiles
+    return cli_tiles.run(args)
+
+
 # ------------------------------------------------------------------ the table and main
 
 COMMANDS: dict[str, Command] = {
@@ -385,6 +397,8 @@ COMMANDS: dict[str, Command] = {
     "audit": Command("check (verify) or list (show) the audit trail", _audit_args, _run_audit),
     "db": Command("the PostGIS store (SCIMAP_DATABASE_URL): init, load the files, dump, check against the files",
                   _db_args, _run_db),
+    "tiles": Command("build the parcel layer's vector tile set (file store; the app also builds it when needed)",
+                     _tiles_args, _run_tiles),
 }
 """Subcommand → its help, arguments and function."""
 
