@@ -26,9 +26,11 @@ ALLOWED = {  # package -> geo packages it may import
     "render": {"config", "i18n", "core", "render"},
     "io": {"config", "i18n", "core", "io"},
     "pipeline": {"config", "i18n", "core", "io", "render", "pipeline"},
-    "__main__": {"config", "i18n", "core", "io", "render", "pipeline", "cli_audit", "cli_db"},  # and its subcommands
+    "__main__": {"config", "i18n", "core", "io", "render", "pipeline", "cli_audit", "cli_db",
+                 "cli_tiles"},  # and its subcommands
     "cli_audit": {"config", "i18n", "core", "io"},  # `python -m geo audit` (registered in __main__)
     "cli_db": {"config", "i18n", "core", "io"},  # `python -m geo db` (registered in __main__)
+    "cli_tiles": {"config", "i18n", "core", "io", "pipeline"},  # `python -m geo tiles` (registered in __main__)
     "__init__": set(),
 }
 

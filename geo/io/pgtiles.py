@@ -2,8 +2,8 @@
 
 The same three layers as the file store's tile set (:mod:`geo.pipeline.tileset`), with the same properties and
 zooms, so the browser draws either the same way: ``parcels`` from the first zoom whose fullest tile holds at most
-:data:`geo.pipeline.tileset.TILE_PARCELS_MAX` parcels, ``labels`` (one point per parcel) at
-:data:`~geo.pipeline.tileset.MAX_DATA_ZOOM`, ``density`` cells per sector group above. A tile is found through the
+:data:`geo.pipeline.tiling.TILE_PARCELS_MAX` parcels, ``labels`` (one point per parcel) at
+:data:`~geo.pipeline.tiling.MAX_DATA_ZOOM`, ``density`` cells per sector group above. A tile is found through the
 GiST index on the parcels' geometry; names and sector groups come from ``project_tiles`` (filled at each load).
 The source's key is the database's version of the parcel layer: a change makes a new key, and the tiles of the
 old one are dropped with it.
@@ -18,7 +18,8 @@ import numpy as np
 import psycopg
 
 from geo.config import GK_CM105, redact_url
-from geo.core import tilegrid
+from geo.core import tilegrid, tiling
+from geo.core.tiling import BUFFER, cell_size, classify
 from geo.io import pgschema
 from geo.io.pgschema import SCHEMA
 from geo.io.tiles import LruTiles
@@ -28,10 +29,6 @@ _PARCEL_PROPS = ("p.project_id AS id, t.nz, t.ne, coalesce(t.s, '') AS s, "
                  "(p.feature->'properties'->>'area_mu')::float8 AS mu, "
                  "p.feature->'properties'->>'geometry_source' AS src")
 _FROM = f"{SCHEMA}.parcels p LEFT JOIN {SCHEMA}.project_tiles t ON t.project_id = p.project_id"
-
-
-BUFFER = 80
-"""Tile units (of 4096) drawn beyond a tile's edge: GDAL's MVT default, so both sources cut the same features."""
 
 
 def _tile_sql(layer: str) -> str:
@@ -95,7 +92,6 @@ class PostgisTiles:
 
     @staticmethod
     def _read_meta(conn: psycopg.Connection, url: str) -> dict:
-        from geo.pipeline import tileset
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             version = conn.execute(
@@ -107,29 +103,27 @@ class PostgisTiles:
             count, x0, y0, x1, y1 = conn.execute(
                 f"SELECT n, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT count(*) AS n, ST_Extent(geom) AS e "
                 f"FROM {SCHEMA}.parcels) b").fetchone()
-            minz = PostgisTiles._parcel_min_zoom(conn, tileset)
-            breaks = PostgisTiles._breaks(conn, tileset, range(tileset.MIN_DENSITY_ZOOM, minz))
-        return {"key": key, "sectors": sectors, "parcel_min_zoom": minz, "max_zoom": tileset.MAX_DATA_ZOOM,
-                "min_zoom": tileset.MIN_DENSITY_ZOOM, "parcels": int(count), "density_breaks": breaks,
+            minz = PostgisTiles._parcel_min_zoom(conn)
+            breaks = PostgisTiles._breaks(conn, range(tiling.MIN_DENSITY_ZOOM, minz))
+        return {"key": key, "sectors": sectors, "parcel_min_zoom": minz, "max_zoom": tiling.MAX_DATA_ZOOM,
+                "min_zoom": tiling.MIN_DENSITY_ZOOM, "parcels": int(count), "density_breaks": breaks,
                 "bounds_wgs84": [x0, y0, x1, y1] if x0 is not None else [106.2, 29.4, 106.6, 29.7]}
 
     @staticmethod
-    def _parcel_min_zoom(conn: psycopg.Connection, tileset) -> int:  # noqa: ANN001 — the module
-        for z in range(tileset.MIN_PARCEL_ZOOM, tileset.MAX_DATA_ZOOM):
+    def _parcel_min_zoom(conn: psycopg.Connection) -> int:
+        for z in range(tiling.MIN_PARCEL_ZOOM, tiling.MAX_DATA_ZOOM):
             n = 1 << z
             fullest = conn.execute(
                 "SELECT max(c) FROM (SELECT count(*) AS c FROM (SELECT ST_PointOnSurface(geom) AS pt FROM "
                 f"{SCHEMA}.parcels) p GROUP BY floor((ST_X(pt) + 180) / 360 * %(n)s), "
                 "floor((1 - ln(tan(radians(ST_Y(pt))) + 1 / cos(radians(ST_Y(pt)))) / pi()) / 2 * %(n)s)) c",
                 {"n": n}).fetchone()[0]
-            if fullest is None or fullest <= tileset.TILE_PARCELS_MAX:
+            if fullest is None or fullest <= tiling.TILE_PARCELS_MAX:
                 return z
-        return tileset.MAX_DATA_ZOOM
+        return tiling.MAX_DATA_ZOOM
 
     @staticmethod
-    def _breaks(conn: psycopg.Connection, tileset, zooms: range) -> dict[str, list[float]]:  # noqa: ANN001
-        from geo.render import style
-        from geo.render.layers.density import cell_size
+    def _breaks(conn: psycopg.Connection, zooms: range) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {}
         for z in zooms:
             counts = [r[0] for r in conn.execute(
@@ -137,7 +131,7 @@ class PostgisTiles:
                 f"{SCHEMA}.parcels) p GROUP BY floor(ST_X(pt) / %(s)s), floor(ST_Y(pt) / %(s)s)",
                 {"s": cell_size(z)}).fetchall()]
             if counts:
-                out[str(z)] = [float(b) for b in style.classify(np.asarray(counts, dtype=float))[1]]
+                out[str(z)] = [float(b) for b in classify(np.asarray(counts, dtype=float))[1]]
         return out
 
     def tile(self, z: int, x: int, y: int) -> bytes:
@@ -151,10 +145,8 @@ class PostgisTiles:
         -------
         bytes
         """
-        from geo.pipeline import tileset
-        from geo.render.layers.density import cell_size
         tilegrid.check_tile(z, x, y)
-        if z < tileset.MIN_DENSITY_ZOOM or z > tileset.MAX_DATA_ZOOM:
+        if z < tiling.MIN_DENSITY_ZOOM or z > tiling.MAX_DATA_ZOOM:
             return b""
         hit = self._cache.get((z, x, y))
         if hit is not None:
@@ -167,7 +159,7 @@ class PostgisTiles:
                 parts = [conn.execute(_density_sql(self.sectors), args).fetchone()[0]]
             else:
                 parts = [conn.execute(_tile_sql("parcels"), args).fetchone()[0]]
-                if z >= tileset.MAX_DATA_ZOOM:
+                if z >= tiling.MAX_DATA_ZOOM:
                     parts.append(conn.execute(_tile_sql("labels"), args).fetchone()[0])
         raw = b"".join(bytes(p) for p in parts if p)
         body = gzip.compress(raw, mtime=0) if raw else b""

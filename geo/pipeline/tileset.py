@@ -7,7 +7,7 @@ One file, two layers:
   the GDAL that pyogrio bundles (its PMTiles writer);
 - ``labels`` at :data:`MAX_DATA_ZOOM`: one point per parcel (its representative point) with its names, so that a
   name is placed once, not once per tile a parcel crosses;
-- ``density`` below that zoom: square cells of :func:`geo.render.layers.density.cell_size` with, per sector
+- ``density`` below that zoom: square cells of :func:`geo.core.tiling.cell_size` with, per sector
   group, the number of parcels and Σ亩 (``n0``, ``m0``, ``n1`` …; the groups in the metadata's ``sectors``), so
   the map can show the cells of the current sector filter without asking the server again.
 
@@ -39,38 +39,21 @@ from pmtiles.writer import Writer
 
 from geo.config import GK_CM105, WGS84
 from geo.core import tilegrid
+from geo.core.tiling import (
+    EXTENT,
+    MAX_DATA_ZOOM,
+    MIN_DENSITY_ZOOM,
+    MIN_PARCEL_ZOOM,
+    TILE_PARCELS_MAX,
+    TILE_PROPERTIES,
+    cell_size,
+    classify,
+    sector_of,
+)
 from geo.io.atomic import atomic_path
 
 WEB_MERCATOR = "EPSG:3857"
-MAX_DATA_ZOOM = 15
-"""The deepest zoom with its own tiles; deeper views draw these tiles enlarged."""
-MIN_DENSITY_ZOOM = 8
-"""No tiles above this (a whole province in a tile)."""
-MIN_PARCEL_ZOOM = 12
-"""Parcels never appear in tiles above this zoom (a tile is ~10 km wide: density cells say more)."""
-TILE_PARCELS_MAX = 4000
-"""At most this many parcels in one tile of the parcel layer's first zoom (denser data starts deeper)."""
-EXTENT = 4096
-"""Tile coordinate units per tile side."""
-TILE_PROPERTIES = {"project_id": "id", "name_zh": "nz", "name_en": "ne", "sector": "s", "area_mu": "mu",
-                   "geometry_source": "src"}
-"""Column of the joined parcels → property name in the tiles (short: repeated in every tile)."""
 _BUILD_LOCK = threading.Lock()
-
-
-def sector_of(parcels: pd.DataFrame) -> pd.Series:
-    """Each parcel's sector group for colour and filter: the first of its project's groups ("" for none).
-
-    Parameters
-    ----------
-    parcels : pandas.DataFrame
-        With ``sector_group_zh``.
-
-    Returns
-    -------
-    pandas.Series of str
-    """
-    return parcels["sector_group_zh"].fillna("").astype(str).str.split(";").str[0].str.strip()
 
 
 def tile_frame(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -147,7 +130,7 @@ def parcel_min_zoom(parcels: gpd.GeoDataFrame) -> int:
 def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
                   zooms: range) -> tuple[dict[tuple[int, int, int], bytes], dict[str, list[float]]]:
     """The ``density`` layer's tiles (gzip MVT): per zoom, cells of that zoom's size with per-sector counts and Σ亩,
-    and the class bounds of the cells' counts per zoom (:func:`geo.render.style.classify`, the legend's classes).
+    and the class bounds of the cells' counts per zoom (:func:`geo.core.tiling.classify`, the legend's classes).
 
     Parameters
     ----------
@@ -163,8 +146,6 @@ def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
     dict of str to list of float
         Zoom (as text, a JSON key) → upper bounds of the count classes.
     """
-    from geo.render import style
-    from geo.render.layers.density import cell_size
     out: dict[tuple[int, int, int], bytes] = {}
     breaks: dict[str, list[float]] = {}
     if not len(parcels):
@@ -188,7 +169,7 @@ def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
                   **{f"m{int(k)}": round(float(v), 1) for k, v in mrow.items() if v and k >= 0},
                   "n": int(nrow.sum()), "m": round(float(mrow.sum()), 1)}
                  for (_, nrow), (_, mrow) in zip(n.iterrows(), m.iterrows(), strict=True)]
-        breaks[str(z)] = [float(b) for b in style.classify(n.sum(axis=1).to_numpy(dtype=float))[1]]
+        breaks[str(z)] = [float(b) for b in classify(n.sum(axis=1).to_numpy(dtype=float))[1]]
         wgs = cells.to_crs(WGS84).bounds.to_numpy()
         by_tile: dict[tuple[int, int, int], list[int]] = {}
         for i, (w, s, e, nn) in enumerate(wgs):

@@ -7,12 +7,11 @@ style function would become a giant JavaScript switch.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-import mapclassify
 import numpy as np
 
 from geo import i18n
+from geo.core.tiling import classify  # noqa: F401 — the map's classes (one definition, in core)
 from geo.render import markup
 
 # Planner's sector groups (data/src/sectors.csv) → colour (Okabe–Ito based, distinct on light tiles)
@@ -95,38 +94,6 @@ def stroke(weight: float, canvas: bool) -> float:
     float
     """
     return min(weight, 1) if canvas else weight
-
-
-def classify(values: Sequence[float] | np.ndarray, k: int = 5,
-             scheme: str = "NaturalBreaks") -> tuple[np.ndarray, list[float]]:
-    """Class index per value (-1 for missing) and the upper bounds of the classes.
-
-    Parameters
-    ----------
-    values : array-like of float
-        NaN for a missing value.
-    k : int, default 5
-        Classes at most (fewer when there are fewer distinct values).
-    scheme : str, default "NaturalBreaks"
-        A mapclassify classifier.
-
-    Returns
-    -------
-    (numpy.ndarray, list of float)
-    """
-    v = np.asarray(values, dtype=float)
-    ok = ~np.isnan(v)
-    idx = np.full(len(v), -1)
-    uniq = np.unique(v[ok])
-    if len(uniq) == 0:
-        return idx, []
-    k = int(min(k, len(uniq)))
-    if k < 2:
-        idx[ok] = 0
-        return idx, [float(uniq.max())]
-    cls = getattr(mapclassify, scheme)(v[ok], k=k)
-    idx[ok] = cls.yb
-    return idx, [float(b) for b in cls.bins]
 
 
 def class_colours(n: int) -> list[str]:

@@ -8,7 +8,7 @@ import time
 import mapbox_vector_tile
 import pytest
 
-from geo.core import tilegrid
+from geo.core import tilegrid, tiling
 from geo.io import open_store, pgfiles, pgschema, tiles
 from geo.io.files import FileLayout
 from geo.io.pgtiles import PostgisTiles
@@ -59,7 +59,7 @@ def test_every_parcel_is_in_the_tiles_with_the_maps_properties(synthetic):
     data, _, path, meta = synthetic
     src = tiles.TilesetTiles(path, meta)
     joined = data.parcels_joined.set_index("project_id")
-    sectors = tileset.sector_of(data.parcels_joined).set_axis(data.parcels_joined.project_id)
+    sectors = tiling.sector_of(data.parcels_joined).set_axis(data.parcels_joined.project_id)
     z = meta["parcel_min_zoom"]
     seen: dict[str, dict] = {}
     for t in layer_tiles(meta, z):
@@ -80,7 +80,7 @@ def test_density_cells_count_every_parcel_once(synthetic):
     once, and per sector the counts add up to the cell's."""
     data, _, path, meta = synthetic
     src = tiles.TilesetTiles(path, meta)
-    for z in range(tileset.MIN_DENSITY_ZOOM, meta["parcel_min_zoom"]):
+    for z in range(tiling.MIN_DENSITY_ZOOM, meta["parcel_min_zoom"]):
         total = sectored = 0
         for t in layer_tiles(meta, z):
             for f in decode(src.tile(*t)).get("density", {}).get("features", []):
@@ -90,11 +90,11 @@ def test_density_cells_count_every_parcel_once(synthetic):
                 p = f["properties"]
                 per_sector = sum(v for k, v in p.items() if k[0] == "n" and k[1:].isdigit())
                 assert per_sector <= p["n"]
-                if 0 <= cx < tileset.EXTENT and 0 <= cy < tileset.EXTENT:
+                if 0 <= cx < tiling.EXTENT and 0 <= cy < tiling.EXTENT:
                     total += p["n"]
                     sectored += per_sector
         assert total == len(data.parcels_joined), z
-        assert sectored == int((tileset.sector_of(data.parcels_joined) != "").sum()), z
+        assert sectored == int((tiling.sector_of(data.parcels_joined) != "").sum()), z
 
 
 def test_the_set_is_kept_while_the_data_is_the_same_and_rebuilt_when_it_changes(shipped, tmp_path):
@@ -165,7 +165,7 @@ def test_postgis_tiles_equal_the_file_tile_set(postgis_url, data_copy, tmp_path)
     assert db.meta["parcels"] == meta["parcels"] == len(data.parcels)
     assert db.meta["density_breaks"] == meta["density_breaks"]
     compared = 0
-    for z in range(tileset.MIN_DENSITY_ZOOM, tileset.MAX_DATA_ZOOM + 1):
+    for z in range(tiling.MIN_DENSITY_ZOOM, tiling.MAX_DATA_ZOOM + 1):
         for t in layer_tiles(meta, z):
             a, b = decode(files.tile(*t)), decode(db.tile(*t))
             assert set(a) == set(b), (t, set(a), set(b))

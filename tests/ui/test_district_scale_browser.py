@@ -85,7 +85,7 @@ def test_large_layer_in_the_app(server):
         external: list[str] = []
         block_external(page, external)
         t = time.time()
-        page.goto(server + "/?base=none&lat=29.53&lon=106.33&z=16&mu=1~")  # 亩 ≥ 1: not a sector-only selection
+        page.goto(server + "/?base=none&lat=29.53&lon=106.33&z=16&mu=0~500")  # 亩 ≤ 500: not a sector-only selection
         s = poll(page, lambda s: s["p"] > 0, timeout=240)
         timings["open_street_view_s"] = round(time.time() - t, 2)
         assert s["canvas"] and s["svgParcels"] == 0  # Canvas renderer: no DOM path per parcel

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from geo.core.gcj02 import wgs84_to_gcj02
-from geo.pipeline.tileset import sector_of
+from geo.core.tiling import sector_of
 from tests.browser_helpers import (
     CHROMIUM,
     LAUNCH_ARGS,

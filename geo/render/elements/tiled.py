@@ -120,6 +120,8 @@ class TiledParcels(InMap):
           };
         }
         layer.scimapKeep = keep;
+        layer.scimapAllow = function(list) {  // a new sector filter, drawn from the tiles already loaded
+          allowed = list ? new Set(list) : null; layer.clearLayout(); layer.rerenderTiles(); };
         group.addLayer(layer);
         group._scimapTiles = layer;
         map._scimapTiles = layer;

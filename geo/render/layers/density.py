@@ -10,27 +10,12 @@ import shapely
 
 from geo import i18n
 from geo.config import GK_CM105, WGS84
+from geo.core.tiling import cell_size
 from geo.render import basemaps, style
 from geo.render.elements.legend import Legend
 from geo.render.elements.zorder import PARCELS, ZOrder
 from geo.render.geojson import geojson_layer
 from geo.render.options import MapOptions
-
-CELL_M = {None: 1000, 10: 2000, 11: 1000, 12: 500, 13: 250}  # zoom → cell size (m)
-
-
-def cell_size(zoom: int | None) -> int:
-    """The cell size in metres at a zoom: 2 km when zoomed out, 250 m at street zooms.
-
-    Parameters
-    ----------
-    zoom : int, optional
-
-    Returns
-    -------
-    int
-    """
-    return CELL_M.get(zoom, 250 if (zoom or 0) >= 13 else 2000)
 
 
 def cells(parcels: gpd.GeoDataFrame, cell_m: int) -> gpd.GeoDataFrame:

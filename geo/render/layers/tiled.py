@@ -18,7 +18,7 @@ import pandas as pd
 from geo import i18n
 from geo.core.filter import Selection
 from geo.core.gcj02 import wgs84_to_gcj02
-from geo.pipeline.tileset import MAX_DATA_ZOOM, sector_of
+from geo.core.tiling import MAX_DATA_ZOOM, sector_of
 from geo.render import style
 from geo.render.elements.legend import Legend
 from geo.render.elements.tiled import SCRIPT, TiledParcels
@@ -35,7 +35,7 @@ _SECTORS: dict[int, tuple[weakref.ref, pd.Series]] = {}
 
 
 def sectors_of_all(parcels: gpd.GeoDataFrame) -> pd.Series:
-    """Every parcel's sector group (:func:`geo.pipeline.tileset.sector_of`), computed once per frame.
+    """Every parcel's sector group (:func:`geo.core.tiling.sector_of`), computed once per frame.
 
     Parameters
     ----------
