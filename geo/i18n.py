@@ -118,6 +118,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "approx_warning": ("近似几何：以参考地名库点位为中心的名义范围，并非边界。",
                        "Approximate geometry: a nominal extent around a gazetteer point, not a boundary."),
     "render_time": ("地图生成耗时", "Map built in"),
+    "tiles_building": ("正在生成地块矢量瓦片（数据变化后首次需要；大数据量需数分钟）…",
+                       "Building the parcel vector tiles (needed once after the data changed; minutes for a large layer)…"),
     "all": ("全部", "All"),
     "unit_mu": ("亩", "mu"),
     "unit_yi": ("亿元", "100 M CNY"),

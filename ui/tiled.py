@@ -12,8 +12,9 @@ import threading
 import weakref
 
 import folium
+import streamlit as st
 
-from geo import config
+from geo import config, i18n
 from geo.core.filter import Selection
 from geo.core.model import PlanData
 from geo.io import tiles
@@ -27,13 +28,15 @@ _SETS: dict[int, tuple[weakref.ref, tiles.TileSource]] = {}
 _LOCK = threading.Lock()
 
 
-def parcel_tiles(data: PlanData) -> tiles.TileSource:
+def parcel_tiles(data: PlanData, lang: str = "zh") -> tiles.TileSource:
     """The data's tiles, registered with the tile route (once per loaded data): cut by the database when it is the
     store (:class:`geo.io.pgtiles.PostgisTiles`), else the files' tile set, built when needed.
 
     Parameters
     ----------
     data : PlanData
+    lang : str, default "zh"
+        Language of the message shown while a tile set is built.
 
     Returns
     -------
@@ -48,7 +51,8 @@ def parcel_tiles(data: PlanData) -> tiles.TileSource:
             if url:
                 src = PostgisTiles(url)
             else:
-                path, meta = ensure_tileset(parcels, config.settings().tiles_dir)
+                with st.spinner(i18n.t("tiles_building", lang)):
+                    path, meta = ensure_tileset(parcels, config.settings().tiles_dir)
                 src = tiles.TilesetTiles(path, meta)
             _SETS.clear()  # the data of this process changed (a reload): the old source is no longer asked for
             _SETS[id(parcels)] = (weakref.ref(parcels), src)
@@ -74,5 +78,5 @@ def tiled_parcels(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Fe
     exact, allowed = tile_sectors(data.parcels_joined, sel)
     if not exact:
         return None
-    src = parcel_tiles(data)
+    src = parcel_tiles(data, opts.lang)
     return tiled_layer(sel, opts, src.meta, tiles.tile_url(src.key), allowed)
