@@ -18,7 +18,7 @@ import pandas as pd
 from geo import i18n
 from geo.core.filter import Selection
 from geo.core.gcj02 import wgs84_to_gcj02
-from geo.core.tiling import MAX_DATA_ZOOM, sector_of
+from geo.core.tiling import MAX_DATA_ZOOM, TILE_PROPERTIES, sector_of
 from geo.render import style
 from geo.render.elements.legend import Legend
 from geo.render.elements.tiled import SCRIPT, TiledParcels
@@ -131,15 +131,16 @@ def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed:
                "parcelZoom": parcel_zoom, "maxDataZoom": int(meta.get("max_zoom", MAX_DATA_ZOOM)),
                "breaks": breaks, "ramp": style.class_colours(n_classes),
                "gcj": gcj_grid(tuple(meta["bounds_wgs84"])) if opts.datum == "gcj02" else None,
-               "nameProp": "nz" if lang == "zh" else "ne", "labelZoom": LABEL_ZOOM,
+               "nameProp": TILE_PROPERTIES[i18n.col("name", lang)], "labelZoom": LABEL_ZOOM,
                "idLabel": i18n.pick(i18n.FIELD_LABELS, "project_id", lang)}
     name = i18n.pick(i18n.MAP, "tiled", lang, layer=i18n.t("parcels", lang), n=i18n.number(len(sel.parcels), 0))
     fg = folium.FeatureGroup(name=name, show=True)
     TiledParcels(options).add_to(fg)
     ZOrder("parcels", PARCELS).add_to(fg)
     groups = sector_of(sel.parcels)
-    en = dict(zip(groups, sel.parcels["sector_group_en"].fillna("").astype(str).str.split(";").str[0], strict=True))
-    rows = [(style.group_colour(g), f"{g if lang == 'zh' or not en.get(g) else en[g]} ({i18n.number(n, 0)})", "solid")
+    shown = sel.parcels[i18n.col("sector_group", lang)].fillna("").astype(str).str.split(";").str[0].str.strip()
+    label = dict(zip(groups, shown.where(shown != "", groups), strict=True))  # the group's name in the language
+    rows = [(style.group_colour(g), f"{label[g]} ({i18n.number(n, 0)})", "solid")
             for g, n in sorted(groups.value_counts().items()) if g]
     html = style.legend_html(i18n.t("legend_sector", lang), rows)
     if breaks:  # the cells of the zooms above the parcels (the browser changes zoom without the server)
