@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Polygon
 
 from geo.config import COMMON_LAYER, GK_CM105, M2_PER_MU, WGS84
 from geo.core.crs import areas_mu, project
@@ -54,34 +53,45 @@ def parcels(n: int, seed: int = 0) -> gpd.GeoDataFrame:
     rows = int(math.ceil(n / cols))
     pw, ph = (x1 - x0) / cols, (y1 - y0) / rows
     mu = np.clip(rng.lognormal(math.log(40), 0.9, n), 5, 600)
-    geoms = []
-    for i in range(n):
-        r_, c_ = divmod(i, cols)
-        area = min(mu[i] * M2_PER_MU, (0.85 * pw) * (0.85 * ph) * 0.8)
-        aspect = rng.uniform(0.7, 1.4)
-        w = min(math.sqrt(area * aspect), 0.85 * pw)
-        h = min(area / w, 0.85 * ph)
-        cx = x0 + (c_ + 0.5) * pw + rng.uniform(-1, 1) * (pw - w) * 0.05
-        cy = y0 + (r_ + 0.5) * ph + rng.uniform(-1, 1) * (ph - h) * 0.05
-        ang = rng.uniform(-0.05, 0.05)
-        corners = np.array([(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)])
-        pts = []
-        for k, (px, py) in enumerate(corners):  # clip some corners: 4–8 vertices
-            if rng.random() < 0.35:
-                nx_, ny_ = corners[(k + 1) % 4]
-                prev = corners[k - 1]
-                t = rng.uniform(0.05, 0.2)
-                pts.append((px + (prev[0] - px) * t, py + (prev[1] - py) * t))
-                pts.append((px + (nx_ - px) * t, py + (ny_ - py) * t))
-            else:
-                pts.append((px, py))
-        c, s_ = math.cos(ang), math.sin(ang)
-        geoms.append(Polygon([(cx + px * c - py * s_, cy + px * s_ + py * c) for px, py in pts]))
+    geoms = _lots(rng, n, cols, (x0, y0), (pw, ph), mu)
     g = gpd.GeoDataFrame({"parcel_id": [f"P-SYN-{i:06d}" for i in range(n)],
                           "project_id": [f"SYN-{i:06d}" for i in range(n)]}, geometry=geoms, crs=crs).to_crs(WGS84)
     g["geometry"] = shapely.set_precision(g.geometry.values, 1e-7)
     g["area_mu"] = areas_mu(g.geometry.values).round(3)
     return g
+
+
+def _lots(rng: np.random.Generator, n: int, cols: int, origin: tuple[float, float], cell: tuple[float, float],
+          mu: np.ndarray) -> np.ndarray:
+    """The lots as polygons (vectorised): a rectangle of the lot's area in its cell, slightly moved and rotated,
+    some corners clipped (4–8 vertices)."""
+    (x0, y0), (pw, ph) = origin, cell
+    r_, c_ = np.divmod(np.arange(n), cols)
+    area = np.minimum(mu * M2_PER_MU, (0.85 * pw) * (0.85 * ph) * 0.8)
+    w = np.minimum(np.sqrt(area * rng.uniform(0.7, 1.4, n)), 0.85 * pw)
+    h = np.minimum(area / w, 0.85 * ph)
+    cx = x0 + (c_ + 0.5) * pw + rng.uniform(-1, 1, n) * (pw - w) * 0.05
+    cy = y0 + (r_ + 0.5) * ph + rng.uniform(-1, 1, n) * (ph - h) * 0.05
+    ang = rng.uniform(-0.05, 0.05, n)
+    corners = np.stack([np.stack([-w / 2, -h / 2], 1), np.stack([w / 2, -h / 2], 1),
+                        np.stack([w / 2, h / 2], 1), np.stack([-w / 2, h / 2], 1)], 1)  # (n, 4, 2)
+    clip = rng.random((n, 4)) < 0.35
+    t = rng.uniform(0.05, 0.2, (n, 4))[..., None]
+    prev, nxt = np.roll(corners, 1, axis=1), np.roll(corners, -1, axis=1)
+    first = np.where(clip[..., None], corners + (prev - corners) * t, corners)  # the corner, or its cut towards prev
+    second = corners + (nxt - corners) * t  # … and towards the next corner (kept only where clipped)
+    pts = np.stack([first, second], 2).reshape(n, 8, 2)
+    keep = np.stack([np.ones_like(clip), clip], 2).reshape(n, 8)
+    c, s_ = np.cos(ang)[:, None], np.sin(ang)[:, None]
+    x = cx[:, None] + pts[..., 0] * c - pts[..., 1] * s_
+    y = cy[:, None] + pts[..., 0] * s_ + pts[..., 1] * c
+    counts = keep.sum(1)
+    xy = np.stack([x[keep], y[keep]], 1)
+    # close each ring: its first vertex again after its last
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    closed = np.insert(xy, np.cumsum(counts), xy[starts], axis=0)
+    offsets = np.concatenate([[0], np.cumsum(counts + 1)])
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, closed, (offsets, np.arange(n + 1)))
 
 
 def plan_data(n: int, seed: int = 0, base: PlanData | None = None) -> PlanData:
