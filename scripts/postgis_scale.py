@@ -39,6 +39,25 @@ def _file_store(n: int, folder: Path) -> tuple[Path, Path]:
     return folder / "data", folder / "layers"
 
 
+def _tiles(url: str) -> dict:
+    """The database's vector tiles: opening the source (its zooms and classes), then every tile of the street view
+    at the parcel layer's deepest zoom and of the district view in density cells, cut cold (no cache)."""
+    from geo.core import tilegrid
+    from geo.io.pgtiles import PostgisTiles
+    t = time.perf_counter()
+    src = PostgisTiles(url)
+    out = {"tiles_open_s": round(time.perf_counter() - t, 2), "parcel_min_zoom": src.meta["parcel_min_zoom"]}
+    for name, z in (("street", 15), ("district", 11)):
+        times, size = [], 0
+        for _, x, y in tilegrid.tiles_of_box(VIEW, z):
+            t = time.perf_counter()
+            size += len(src.tile(z, x, y))
+            times.append(time.perf_counter() - t)
+        out[f"{name}_tile_ms"] = round(1000 * statistics.median(times), 1)
+        out[f"{name}_view_tiles"], out[f"{name}_view_kb"] = len(times), round(size / 1000)
+    return out
+
+
 def _measure(url: str, data: Path, layers: Path) -> dict:
     from geo.io import pgfiles, pgschema
     from geo.io.files import FileLayout
@@ -56,6 +75,7 @@ def _measure(url: str, data: Path, layers: Path) -> dict:
             times.append(time.perf_counter() - t)
         out["viewport_rows"], out["viewport_query_ms"] = len(rows), round(1000 * statistics.median(times), 1)
         out["table_mb"] = round(conn.execute("SELECT pg_total_relation_size('scimap.parcels')").fetchone()[0] / 1e6, 1)
+    out.update(_tiles(url))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
 

@@ -98,3 +98,24 @@ def test_a_fact_sheet_downloaded_on_the_promoter_page_is_recorded(env):
     [rec] = log.read()[0]
     assert rec["action"] == "factsheet" and rec["details"]["ids"] == ["HTS-T4-03"]
     assert rec["details"]["format"] == "html" and len(rec["details"]["sha256"]) == 64
+
+
+def test_the_project_table_downloaded_is_recorded_with_its_filter_and_hash(env):
+    from geo.io.audit import sha256_bytes
+    from geo.io.export.common import csv_bytes
+    _, _, log = env
+    at = run({"sector": "检验检测", "base": "none"})
+    at.session_state["tab_goto"] = "tab_table"
+    at.run()
+    [dl] = [b for b in at.get("download_button") if "table_csv" in b.proto.id]
+    dl.click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    [rec] = log.read()[0]
+    det = rec["details"]
+    assert rec["action"] == "export" and det["table"] == "projects" and det["format"] == "csv"
+    assert det["filter"]["sectors"] == ["检验检测"] and det["file"].startswith("projects_") and det["download"] is True
+    from geo.core.filter import Filter, apply_filter
+    from geo.io import open_store
+    sel = apply_filter(open_store().load(), Filter(sectors=["检验检测"]))
+    assert det["rows"] == len(sel.projects) > 0 and len(det["sha256"]) == 64
+    assert det["sha256"] != sha256_bytes(csv_bytes(sel.projects.head(1)))
