@@ -89,3 +89,48 @@ def classify(values: Sequence[float] | np.ndarray, k: int = 5,
     cls = getattr(mapclassify, scheme)(v[ok], k=k)
     idx[ok] = cls.yb
     return idx, [float(b) for b in cls.bins]
+
+
+def parcel_min_zoom(tx: np.ndarray, ty: np.ndarray, counts: np.ndarray) -> int:
+    """The first zoom of the parcel layer: the shallowest from :data:`MIN_PARCEL_ZOOM` whose fullest tile holds at most
+    :data:`TILE_PARCELS_MAX` parcels, at most :data:`MAX_DATA_ZOOM`.
+
+    Parameters
+    ----------
+    tx, ty : numpy.ndarray of int
+        Columns and rows at :data:`MAX_DATA_ZOOM` of the tiles holding parcels (by representative point).
+    counts : numpy.ndarray of int
+        Parcels in each.
+
+    Returns
+    -------
+    int
+    """
+    if not len(counts):
+        return MIN_PARCEL_ZOOM
+    for z in range(MIN_PARCEL_ZOOM, MAX_DATA_ZOOM):
+        shift = MAX_DATA_ZOOM - z
+        per = pd.Series(counts).groupby([tx >> shift, ty >> shift]).sum()
+        if per.max() <= TILE_PARCELS_MAX:
+            return z
+    return MAX_DATA_ZOOM
+
+
+def tile_index(lon: np.ndarray, lat: np.ndarray, z: int = MAX_DATA_ZOOM) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row of the tiles holding points at a zoom (vectorised :func:`geo.core.tilegrid.tile_of`).
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        WGS84 degrees.
+    z : int, default MAX_DATA_ZOOM
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+    """
+    n = 1 << z
+    lat = np.clip(lat, -85.0511287798066, 85.0511287798066)
+    x = np.floor((np.asarray(lon) + 180.0) / 360.0 * n).astype(np.int64)
+    y = np.floor((1.0 - np.arcsinh(np.tan(np.radians(lat))) / np.pi) / 2.0 * n).astype(np.int64)
+    return np.clip(x, 0, n - 1), np.clip(y, 0, n - 1)

@@ -15,11 +15,13 @@ import gzip
 import hashlib
 
 import numpy as np
+import pandas as pd
 import psycopg
 
 from geo.config import GK_CM105, redact_url
 from geo.core import tilegrid, tiling
-from geo.core.tiling import BUFFER, cell_size, classify
+from geo.core.densitycells import DensityCells, finest
+from geo.core.tiling import BUFFER
 from geo.io import pgschema
 from geo.io.pgschema import SCHEMA
 from geo.io.tiles import LruTiles
@@ -47,23 +49,6 @@ def _tile_sql(layer: str) -> str:
     raise ValueError(layer)
 
 
-def _density_sql(sectors: list[str]) -> str:
-    per = ", ".join(f"nullif(count(*) FILTER (WHERE s = %(s{i})s), 0) AS n{i}, "  # NULL: left out, as in the files'
-                    f"nullif(round(coalesce(sum(mu) FILTER (WHERE s = %(s{i})s), 0)::numeric, 1)::float8, 0) AS m{i}"
-                    for i in range(len(sectors)))
-    env = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
-    return (f"SELECT ST_AsMVT(q, 'density', 4096, 'geom') FROM (SELECT ST_AsMVTGeom(ST_Transform(ST_MakeEnvelope("
-            f"gx * %(size)s, gy * %(size)s, (gx + 1) * %(size)s, (gy + 1) * %(size)s, {GK_SRID}), 3857), {env}, 4096, 0, "
-            f"true) AS geom, n, m{', ' if sectors else ''}{', '.join(f'n{i}, m{i}' for i in range(len(sectors)))} "
-            f"FROM (SELECT floor(ST_X(pt) / %(size)s) AS gx, floor(ST_Y(pt) / %(size)s) AS gy, count(*) AS n, "
-            f"round(coalesce(sum(mu), 0)::numeric, 1)::float8 AS m{', ' if sectors else ''}{per} "
-            f"FROM (SELECT ST_Transform(ST_PointOnSurface(p.geom), {GK_SRID}) AS pt, coalesce(t.s, '') AS s, "
-            f"(p.feature->'properties'->>'area_mu')::float8 AS mu FROM {_FROM} "
-            # every parcel of every cell that meets the tile: the tile grown by a cell (in degrees, generously)
-            f"WHERE p.geom && ST_Expand(ST_Transform({env}, 4326), %(size)s / 50000.0)) d GROUP BY 1, 2) c) q "
-            f"WHERE q.geom IS NOT NULL")
-
-
 class PostgisTiles:
     """Tiles cut by the database per request, kept in a bounded cache.
 
@@ -88,6 +73,7 @@ class PostgisTiles:
             pgschema.require(conn, url)
             conn.commit()
             meta = self._read_meta(conn, url)
+        self._cells = meta.pop("cells")
         self.key, self.sectors, self.meta = meta["key"], meta["sectors"], meta
 
     @staticmethod
@@ -104,35 +90,37 @@ class PostgisTiles:
                 f"SELECT n, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT count(*) AS n, ST_Extent(geom) AS e "
                 f"FROM {SCHEMA}.parcels) b").fetchone()
             minz = PostgisTiles._parcel_min_zoom(conn)
-            breaks = PostgisTiles._breaks(conn, range(tiling.MIN_DENSITY_ZOOM, minz))
+            cells = PostgisTiles._density(conn, sectors, range(tiling.MIN_DENSITY_ZOOM, minz))
         return {"key": key, "sectors": sectors, "parcel_min_zoom": minz, "max_zoom": tiling.MAX_DATA_ZOOM,
-                "min_zoom": tiling.MIN_DENSITY_ZOOM, "parcels": int(count), "density_breaks": breaks,
+                "min_zoom": tiling.MIN_DENSITY_ZOOM, "parcels": int(count), "density_breaks": cells.breaks,
+                "cells": cells,
                 "bounds_wgs84": [x0, y0, x1, y1] if x0 is not None else [106.2, 29.4, 106.6, 29.7]}
 
     @staticmethod
     def _parcel_min_zoom(conn: psycopg.Connection) -> int:
-        for z in range(tiling.MIN_PARCEL_ZOOM, tiling.MAX_DATA_ZOOM):
-            n = 1 << z
-            fullest = conn.execute(
-                "SELECT max(c) FROM (SELECT count(*) AS c FROM (SELECT ST_PointOnSurface(geom) AS pt FROM "
-                f"{SCHEMA}.parcels) p GROUP BY floor((ST_X(pt) + 180) / 360 * %(n)s), "
-                "floor((1 - ln(tan(radians(ST_Y(pt))) + 1 / cos(radians(ST_Y(pt)))) / pi()) / 2 * %(n)s)) c",
-                {"n": n}).fetchone()[0]
-            if fullest is None or fullest <= tiling.TILE_PARCELS_MAX:
-                return z
-        return tiling.MAX_DATA_ZOOM
+        """Parcels per tile of the deepest zoom (one scan), then :func:`geo.core.tiling.parcel_min_zoom`."""
+        rows = conn.execute(
+            "SELECT floor((ST_X(pt) + 180) / 360 * %(n)s)::bigint, floor((1 - ln(tan(radians(ST_Y(pt))) + "
+            "1 / cos(radians(ST_Y(pt)))) / pi()) / 2 * %(n)s)::bigint, count(*) FROM (SELECT ST_PointOnSurface(geom) "
+            f"AS pt FROM {SCHEMA}.parcels) p GROUP BY 1, 2", {"n": 1 << tiling.MAX_DATA_ZOOM}).fetchall()
+        if not rows:
+            return tiling.MIN_PARCEL_ZOOM
+        a = np.asarray(rows, dtype=np.int64)
+        return tiling.parcel_min_zoom(a[:, 0], a[:, 1], a[:, 2])
 
     @staticmethod
-    def _breaks(conn: psycopg.Connection, zooms: range) -> dict[str, list[float]]:
-        out: dict[str, list[float]] = {}
-        for z in zooms:
-            counts = [r[0] for r in conn.execute(
-                f"SELECT count(*) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), {GK_SRID}) AS pt FROM "
-                f"{SCHEMA}.parcels) p GROUP BY floor(ST_X(pt) / %(s)s), floor(ST_Y(pt) / %(s)s)",
-                {"s": cell_size(z)}).fetchall()]
-            if counts:
-                out[str(z)] = [float(b) for b in classify(np.asarray(counts, dtype=float))[1]]
-        return out
+    def _density(conn: psycopg.Connection, sectors: list[str], zooms: range) -> DensityCells:
+        """The density cells, summed by the database at the finest cell size (one scan), kept in memory (they are
+        aggregates: a few thousand cells, not the parcels)."""
+        size = finest(zooms)
+        rows = conn.execute(
+            f"SELECT floor(ST_X(pt) / %(s)s)::bigint, floor(ST_Y(pt) / %(s)s)::bigint, coalesce(array_position("
+            f"%(sectors)s::text[], s), 0) - 1, count(*), coalesce(sum(mu), 0) FROM (SELECT ST_Transform("
+            f"ST_PointOnSurface(p.geom), {GK_SRID}) AS pt, t.s, (p.feature->'properties'->>'area_mu')::float8 AS mu "
+            f"FROM {_FROM}) d GROUP BY 1, 2, 3", {"s": size, "sectors": sectors}).fetchall()
+        base = pd.DataFrame(rows, columns=["gx", "gy", "k", "n", "m"]).astype(
+            {"gx": "int64", "gy": "int64", "k": "int64", "n": "int64", "m": "float64"})
+        return DensityCells(base, size, zooms)
 
     def tile(self, z: int, x: int, y: int) -> bytes:
         """The tile (gzip MVT), from the cache or the database; ``b""`` outside the layer's zooms.
@@ -151,17 +139,16 @@ class PostgisTiles:
         hit = self._cache.get((z, x, y))
         if hit is not None:
             return hit
-        args: dict[str, object] = {"z": z, "x": x, "y": y}
-        with pgschema.connect(self.url) as conn, conn.transaction():
-            conn.execute("SET TRANSACTION READ ONLY")
-            if z < self.meta["parcel_min_zoom"]:
-                args.update({"size": cell_size(z), **{f"s{i}": s for i, s in enumerate(self.sectors)}})
-                parts = [conn.execute(_density_sql(self.sectors), args).fetchone()[0]]
-            else:
+        if z < self.meta["parcel_min_zoom"]:
+            body = self._cells.tile(z, x, y)
+        else:
+            args = {"z": z, "x": x, "y": y}
+            with pgschema.connect(self.url) as conn, conn.transaction():
+                conn.execute("SET TRANSACTION READ ONLY")
                 parts = [conn.execute(_tile_sql("parcels"), args).fetchone()[0]]
                 if z >= tiling.MAX_DATA_ZOOM:
                     parts.append(conn.execute(_tile_sql("labels"), args).fetchone()[0])
-        raw = b"".join(bytes(p) for p in parts if p)
-        body = gzip.compress(raw, mtime=0) if raw else b""
+            raw = b"".join(bytes(p) for p in parts if p)
+            body = gzip.compress(raw, mtime=0) if raw else b""
         self._cache.put((z, x, y), body)
         return body

@@ -20,39 +20,25 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import math
 import os
 import tempfile
 import threading
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import mapbox_vector_tile
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 from pmtiles.reader import MmapSource, Reader, all_tiles
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
 from geo.config import GK_CM105, WGS84
-from geo.core import tilegrid
-from geo.core.tiling import (
-    EXTENT,
-    MAX_DATA_ZOOM,
-    MIN_DENSITY_ZOOM,
-    MIN_PARCEL_ZOOM,
-    TILE_PARCELS_MAX,
-    TILE_PROPERTIES,
-    cell_size,
-    classify,
-    sector_of,
-)
+from geo.core.densitycells import DensityCells, base_cells, finest
+from geo.core.tiling import MAX_DATA_ZOOM, MIN_DENSITY_ZOOM, MIN_PARCEL_ZOOM, TILE_PROPERTIES, sector_of, tile_index
+from geo.core.tiling import parcel_min_zoom as tiling_min_zoom
 from geo.io.atomic import atomic_path
 
-WEB_MERCATOR = "EPSG:3857"
 _BUILD_LOCK = threading.Lock()
 
 
@@ -101,8 +87,7 @@ def tileset_key(parcels: gpd.GeoDataFrame, version: str = "") -> str:
 
 
 def parcel_min_zoom(parcels: gpd.GeoDataFrame) -> int:
-    """The first zoom of the parcel layer: the shallowest from :data:`MIN_PARCEL_ZOOM` whose fullest tile holds
-    at most :data:`TILE_PARCELS_MAX` parcels (by representative point), at most :data:`MAX_DATA_ZOOM`.
+    """The first zoom of the parcel layer (:func:`geo.core.tiling.parcel_min_zoom`) for these parcels.
 
     Parameters
     ----------
@@ -116,21 +101,14 @@ def parcel_min_zoom(parcels: gpd.GeoDataFrame) -> int:
     if not len(parcels):
         return MIN_PARCEL_ZOOM
     pts = parcels.geometry.representative_point()
-    lon, lat = pts.x.to_numpy(), np.clip(pts.y.to_numpy(), -tilegrid.MERCATOR_LAT, tilegrid.MERCATOR_LAT)
-    fx = (lon + 180.0) / 360.0
-    fy = (1.0 - np.arcsinh(np.tan(np.radians(lat))) / math.pi) / 2.0
-    for z in range(MIN_PARCEL_ZOOM, MAX_DATA_ZOOM):
-        n = 1 << z
-        ids = np.floor(fx * n).astype(np.int64) * n + np.floor(fy * n).astype(np.int64)
-        if np.unique(ids, return_counts=True)[1].max() <= TILE_PARCELS_MAX:
-            return z
-    return MAX_DATA_ZOOM
+    tx, ty = tile_index(pts.x.to_numpy(), pts.y.to_numpy())
+    per = pd.Series(1, index=pd.MultiIndex.from_arrays([tx, ty])).groupby(level=[0, 1]).sum()
+    return tiling_min_zoom(per.index.get_level_values(0).to_numpy(), per.index.get_level_values(1).to_numpy(),
+                           per.to_numpy())
 
 
-def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
-                  zooms: range) -> tuple[dict[tuple[int, int, int], bytes], dict[str, list[float]]]:
-    """The ``density`` layer's tiles (gzip MVT): per zoom, cells of that zoom's size with per-sector counts and Σ亩,
-    and the class bounds of the cells' counts per zoom (:func:`geo.core.tiling.classify`, the legend's classes).
+def density_cells(parcels: gpd.GeoDataFrame, sectors: list[str], zooms: range) -> DensityCells:
+    """The ``density`` layer's cells for these parcels (:class:`geo.core.densitycells.DensityCells`).
 
     Parameters
     ----------
@@ -142,58 +120,17 @@ def density_tiles(parcels: gpd.GeoDataFrame, sectors: list[str],
 
     Returns
     -------
-    dict of (z, x, y) to bytes
-    dict of str to list of float
-        Zoom (as text, a JSON key) → upper bounds of the count classes.
+    DensityCells
     """
-    out: dict[tuple[int, int, int], bytes] = {}
-    breaks: dict[str, list[float]] = {}
-    if not len(parcels):
-        return out, breaks
     if "rep_x" in parcels.columns:
         xs, ys = parcels.rep_x.to_numpy(dtype=float), parcels.rep_y.to_numpy(dtype=float)
     else:
         pts = parcels.geometry.representative_point().to_crs(GK_CM105)
         xs, ys = pts.x.to_numpy(), pts.y.to_numpy()
     code = pd.Categorical(sector_of(parcels), categories=sectors).codes
-    mu = pd.to_numeric(parcels["area_mu"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    for z in zooms:
-        size = cell_size(z)
-        df = pd.DataFrame({"gx": np.floor(xs / size).astype(np.int64), "gy": np.floor(ys / size).astype(np.int64),
-                           "k": code, "mu": mu})
-        n = df.pivot_table(index=["gx", "gy"], columns="k", values="mu", aggfunc="size", fill_value=0)
-        m = df.pivot_table(index=["gx", "gy"], columns="k", values="mu", aggfunc="sum", fill_value=0.0)
-        boxes = [shapely.box(gx * size, gy * size, (gx + 1) * size, (gy + 1) * size) for gx, gy in n.index]
-        cells = gpd.GeoSeries(boxes, crs=GK_CM105).to_crs(WEB_MERCATOR)
-        props = [{**{f"n{int(k)}": int(v) for k, v in nrow.items() if v and k >= 0},
-                  **{f"m{int(k)}": round(float(v), 1) for k, v in mrow.items() if v and k >= 0},
-                  "n": int(nrow.sum()), "m": round(float(mrow.sum()), 1)}
-                 for (_, nrow), (_, mrow) in zip(n.iterrows(), m.iterrows(), strict=True)]
-        breaks[str(z)] = [float(b) for b in classify(n.sum(axis=1).to_numpy(dtype=float))[1]]
-        wgs = cells.to_crs(WGS84).bounds.to_numpy()
-        by_tile: dict[tuple[int, int, int], list[int]] = {}
-        for i, (w, s, e, nn) in enumerate(wgs):
-            for t in tilegrid.tiles_of_box((w, s, e, nn), z):
-                by_tile.setdefault(t, []).append(i)
-        for t, idx in by_tile.items():
-            w, s, e, nn = tilegrid.tile_bounds(*t)
-            (x0, x1), (y0, y1) = _mercator([w, e], [s, nn])
-            feats = [{"geometry": cells.iloc[i], "properties": props[i]} for i in idx]
-            with warnings.catch_warnings():  # mapbox-vector-tile 2.2 calls a shapely function shapely 2.2 deprecates
-                warnings.filterwarnings("ignore", category=DeprecationWarning, module="mapbox_vector_tile")
-                raw = mapbox_vector_tile.encode([{"name": "density", "features": feats}],
-                                                default_options={"quantize_bounds": (x0, y0, x1, y1), "extents": EXTENT})
-            out[t] = gzip.compress(raw, mtime=0)
-    return out, breaks
-
-
-def _mercator(lons: list[float], lats: list[float]) -> tuple[list[float], list[float]]:
-    """WGS84 degrees → Web Mercator metres."""
-    r = 6378137.0
-    xs = [math.radians(v) * r for v in lons]
-    ys = [r * math.log(math.tan(math.pi / 4 + math.radians(max(min(v, tilegrid.MERCATOR_LAT), -tilegrid.MERCATOR_LAT)) / 2))
-          for v in lats]
-    return xs, ys
+    mu = pd.to_numeric(parcels["area_mu"], errors="coerce").to_numpy(dtype=float)
+    size = finest(zooms)
+    return DensityCells(base_cells(xs, ys, code, mu, size), size, zooms)
 
 
 def _merged(a: bytes, b: bytes) -> bytes:
@@ -220,8 +157,9 @@ def build_tileset(parcels: gpd.GeoDataFrame, path: str | os.PathLike, key: str) 
     frame = tile_frame(parcels)
     sectors = sorted(s for s in frame.s.unique() if s)
     minz = parcel_min_zoom(frame)
-    dens, breaks = density_tiles(parcels, sectors, range(MIN_DENSITY_ZOOM, minz))
-    tiles: dict[int, bytes] = {zxy_to_tileid(*t): b for t, b in dens.items()}
+    dens = density_cells(parcels, sectors, range(MIN_DENSITY_ZOOM, minz))
+    breaks = dens.breaks
+    tiles: dict[int, bytes] = {zxy_to_tileid(*t): dens.tile(*t) for t in dens.tiles()}
     with tempfile.TemporaryDirectory(prefix="scimap-tiles-") as tmp:
         if len(frame):
             points = gpd.GeoDataFrame(frame[["id", "nz", "ne", "s"]], geometry=frame.geometry.representative_point(),
