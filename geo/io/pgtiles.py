@@ -2,9 +2,11 @@
 
 The same three layers as the file store's tile set (:mod:`geo.pipeline.tileset`), with the same properties and
 zooms, so the browser draws either the same way: ``parcels`` from the first zoom whose fullest tile holds at most
-:data:`geo.pipeline.tiling.TILE_PARCELS_MAX` parcels, ``labels`` (one point per parcel) at
-:data:`~geo.pipeline.tiling.MAX_DATA_ZOOM`, ``density`` cells per sector group above. A tile is found through the
-GiST index on the parcels' geometry; names and sector groups come from ``project_tiles`` (filled at each load).
+:data:`geo.core.tiling.TILE_PARCELS_MAX` parcels, ``labels`` (one point per parcel) at
+:data:`~geo.core.tiling.MAX_DATA_ZOOM`, ``density`` cells per sector group above. A parcel tile is cut through the
+GiST index on the parcels' geometry; names and sector groups come from ``project_tiles`` (filled at each load). The
+density cells are summed by the database once, when the source opens (one scan at the finest cell size), and kept:
+they are aggregates, a few thousand cells (:class:`geo.core.densitycells.DensityCells`, the file tile set's own).
 The source's key is the database's version of the parcel layer: a change makes a new key, and the tiles of the
 old one are dropped with it.
 """
