@@ -26,6 +26,11 @@ BUFFER = 80
 TILE_PROPERTIES = {"project_id": "id", "name_zh": "nz", "name_en": "ne", "sector": "s", "area_mu": "mu",
                    "geometry_source": "src"}
 """Column of the joined parcels → property name in the tiles (short: repeated in every tile)."""
+PARCEL_PROPERTIES = ("id", "s", "mu", "src")
+"""What the ``parcels`` layer carries: what the map styles, filters and reports a click by (the names are in
+``labels``, once per parcel, not in every tile a parcel crosses)."""
+LABEL_PROPERTIES = ("id", "nz", "ne", "s")
+"""What the ``labels`` layer (one point per parcel) carries."""
 CELL_M = {None: 1000, 10: 2000, 11: 1000, 12: 500, 13: 250}
 """Zoom → density cell size (m)."""
 

@@ -29,7 +29,7 @@ from geo.io.pgschema import SCHEMA
 from geo.io.tiles import LruTiles
 
 GK_SRID = int(GK_CM105.split(":")[1])
-_PARCEL_PROPS = ("p.project_id AS id, t.nz, t.ne, coalesce(t.s, '') AS s, "
+_PARCEL_PROPS = ("p.project_id AS id, coalesce(t.s, '') AS s, "  # tiling.PARCEL_PROPERTIES
                  "(p.feature->'properties'->>'area_mu')::float8 AS mu, "
                  "p.feature->'properties'->>'geometry_source' AS src")
 _FROM = f"{SCHEMA}.parcels p LEFT JOIN {SCHEMA}.project_tiles t ON t.project_id = p.project_id"

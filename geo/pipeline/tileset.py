@@ -35,7 +35,16 @@ from pmtiles.writer import Writer
 
 from geo.config import GK_CM105, WGS84
 from geo.core.densitycells import DensityCells, base_cells, finest
-from geo.core.tiling import MAX_DATA_ZOOM, MIN_DENSITY_ZOOM, MIN_PARCEL_ZOOM, TILE_PROPERTIES, sector_of, tile_index
+from geo.core.tiling import (
+    LABEL_PROPERTIES,
+    MAX_DATA_ZOOM,
+    MIN_DENSITY_ZOOM,
+    MIN_PARCEL_ZOOM,
+    PARCEL_PROPERTIES,
+    TILE_PROPERTIES,
+    sector_of,
+    tile_index,
+)
 from geo.core.tiling import parcel_min_zoom as tiling_min_zoom
 from geo.io.atomic import atomic_path
 
@@ -162,9 +171,10 @@ def build_tileset(parcels: gpd.GeoDataFrame, path: str | os.PathLike, key: str) 
     tiles: dict[int, bytes] = {zxy_to_tileid(*t): dens.tile(*t) for t in dens.tiles()}
     with tempfile.TemporaryDirectory(prefix="scimap-tiles-") as tmp:
         if len(frame):
-            points = gpd.GeoDataFrame(frame[["id", "nz", "ne", "s"]], geometry=frame.geometry.representative_point(),
+            points = gpd.GeoDataFrame(frame[list(LABEL_PROPERTIES)], geometry=frame.geometry.representative_point(),
                                       crs=WGS84)
-            for name, layer, lo in (("parcels", frame, minz), ("labels", points, MAX_DATA_ZOOM)):
+            shapes = gpd.GeoDataFrame(frame[list(PARCEL_PROPERTIES)], geometry=frame.geometry.values, crs=WGS84)
+            for name, layer, lo in (("parcels", shapes, minz), ("labels", points, MAX_DATA_ZOOM)):
                 src = Path(tmp) / f"{name}.pmtiles"
                 pyogrio.write_dataframe(layer, src, driver="PMTiles", layer=name,
                                         dataset_options={"MINZOOM": str(lo), "MAXZOOM": str(MAX_DATA_ZOOM)})
@@ -176,9 +186,9 @@ def build_tileset(parcels: gpd.GeoDataFrame, path: str | os.PathLike, key: str) 
     meta = {"name": "scimap parcels", "format": "pbf", "key": key, "sectors": sectors, "parcel_min_zoom": minz,
             "max_zoom": MAX_DATA_ZOOM, "min_zoom": MIN_DENSITY_ZOOM, "parcels": int(len(frame)), "density_breaks": breaks,
             "bounds_wgs84": [w, s, e, n],
-            "vector_layers": [{"id": "parcels", "fields": {v: "String" for v in TILE_PROPERTIES.values()},
+            "vector_layers": [{"id": "parcels", "fields": dict.fromkeys(PARCEL_PROPERTIES, "String"),
                                "minzoom": minz, "maxzoom": MAX_DATA_ZOOM},
-                              {"id": "labels", "fields": {"id": "String", "nz": "String", "ne": "String", "s": "String"},
+                              {"id": "labels", "fields": dict.fromkeys(LABEL_PROPERTIES, "String"),
                                "minzoom": MAX_DATA_ZOOM, "maxzoom": MAX_DATA_ZOOM},
                               {"id": "density", "fields": {"n": "Number", "m": "Number"},
                                "minzoom": MIN_DENSITY_ZOOM, "maxzoom": max(minz - 1, MIN_DENSITY_ZOOM)}]}

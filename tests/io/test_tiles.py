@@ -68,9 +68,16 @@ def test_every_parcel_is_in_the_tiles_with_the_maps_properties(synthetic):
     assert set(seen) == set(joined.index)
     for pid in list(seen)[::97]:
         p = seen[pid]
-        assert (p["nz"], p["ne"], p["s"], p["src"]) == (joined.at[pid, "name_zh"], joined.at[pid, "name_en"],
-                                                        sectors[pid], joined.at[pid, "geometry_source"])
+        assert set(p) == set(tiling.PARCEL_PROPERTIES)
+        assert (p["s"], p["src"]) == (sectors[pid], joined.at[pid, "geometry_source"])
         assert p["mu"] == pytest.approx(joined.at[pid, "area_mu"], abs=0.01)
+    names: dict[str, dict] = {}  # the names: once per parcel, in the labels layer of the deepest zoom
+    for t in layer_tiles(meta, tiling.MAX_DATA_ZOOM):
+        for f in decode(src.tile(*t)).get("labels", {}).get("features", []):
+            names[f["properties"]["id"]] = f["properties"]
+    assert set(names) == set(joined.index)
+    for pid in list(names)[::97]:
+        assert (names[pid]["nz"], names[pid]["ne"]) == (joined.at[pid, "name_zh"], joined.at[pid, "name_en"])
     assert meta["sectors"] == sorted(set(sectors) - {""})
     assert meta["parcels"] == len(joined)
 

@@ -63,7 +63,7 @@ PICK = """() => { const map = Object.values(window).find(v => v && v instanceof 
         const l2 = map.containerPointToLatLng([x + dx, y + dy]);
         const f2 = (layer.queryTileFeaturesDebug(l2.lng, l2.lat, 0).get('') || []).filter(f => f.layerName === 'parcels');
         return f2.length === 1 && f2[0].feature.props.id === p.id; });
-      if (ok) return {x, y, id: p.id, name: p.nz, sector: p.s}; } }
+      if (ok) return {x, y, id: p.id, sector: p.s}; } }
   return null; }"""
 
 
@@ -133,7 +133,8 @@ def test_tiled_layer_in_the_app(server):
         t = time.time()
         page.mouse.click(box["x"] + pick["x"], box["y"] + pick["y"])
         details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
-        expect(details.get_by_text(pick["name"]).first).to_be_visible(timeout=30000)
+        expect(details.get_by_text(pick["id"], exact=True).first).to_be_visible(timeout=30000)
+        expect(details.get_by_text("规划地块" + pick["id"][4:]).first).to_be_visible(timeout=30000)  # its name
         expect(details.get_by_text("synthetic benchmark layer").first).to_be_visible(timeout=30000)
         timings["click_to_details_s"] = round(time.time() - t, 2)
         assert page.get_by_text(pick["id"]).count() >= 1
@@ -248,6 +249,6 @@ def test_tiles_from_postgis_when_it_is_the_store(postgis_url, tmp_path):  # noqa
         box = iframe.bounding_box()
         page.mouse.click(box["x"] + pick["x"], box["y"] + pick["y"])
         details = page.locator('[data-testid="stColumn"]').filter(has_text="要素详情").last
-        expect(details.get_by_text(pick["name"]).first).to_be_visible(timeout=30000)
+        expect(details.get_by_text(pick["id"], exact=True).first).to_be_visible(timeout=30000)
         page.screenshot(path=str(ART / "browser_tiles_postgis.png"))
         b.close()

@@ -134,7 +134,7 @@ class TiledParcels(InMap):
         for (var i = found.length - 1; i >= 0; i--) {
           var f = found[i], p = f.feature.props;
           if (f.layerName === 'parcels' && keep(p)) {
-            var text = esc(p[O.nameProp] || p.nz || '') + '\\n' + esc(O.idLabel) + ' ' + esc(p.id);
+            var text = esc(O.idLabel) + ' ' + esc(p.id);
             map._scimapTilesProxy.fire('click', {latlng: e.latlng, sourceTarget: tip(text, view())});
             return;
           }
