@@ -118,6 +118,14 @@ class TiledParcels(InMap):
             var moved = this._map.project(L.latLng(c.lat + d[0], c.lng + d[1]), coords.z);
             return p.add(moved.subtract(this._map.project(c, coords.z)).round());
           };
+          // the shifted tiles must still cover the view: load a margin of the largest shift around it
+          var tiledBounds = layer._getTiledPixelBounds;
+          layer._getTiledPixelBounds = function(center) {
+            var b = tiledBounds.call(this, center), z = this._tileZoom, c = this._map.getCenter(), d = shift(c.lat, c.lng);
+            var m = this._map.project(L.latLng(c.lat + d[0], c.lng + d[1]), z).subtract(this._map.project(c, z));
+            var pad = L.point(Math.ceil(Math.abs(m.x)) + 2, Math.ceil(Math.abs(m.y)) + 2);
+            return L.bounds(b.min.subtract(pad), b.max.add(pad));
+          };
         }
         layer.scimapKeep = keep;
         layer.scimapAllow = function(list) {  // a new sector filter, drawn from the tiles already loaded
