@@ -197,6 +197,12 @@ def test_tiles_on_gaode_are_shifted_to_gcj02(server):
         want_dy = -(merc(float(glat)) - merc(got["lat"])) * scale
         assert abs(got["dx"] - want_dx) <= 1.0 and abs(got["dy"] - want_dy) <= 1.0, (got, want_dx, want_dy)
         assert abs(want_dx) > 100  # ~500 m at zoom 16: a real shift, not zero
+        covered = map_frame(page).evaluate("""() => { const map = Object.values(window).find(v => v && v instanceof L.Map);
+          const layer = map._scimapTiles, box = map.getContainer().getBoundingClientRect();
+          return [[8, 8], [box.width - 8, 8], [8, box.height - 8], [box.width - 8, box.height - 8]].map(([x, y]) =>
+            Object.values(layer._tiles).some(t => { const r = t.el.getBoundingClientRect();
+              return r.left <= box.left + x && box.left + x < r.right && r.top <= box.top + y && box.top + y < r.bottom; })); }""")
+        assert covered == [True] * 4, covered  # the shifted tiles still cover the whole view (no blank band)
         b.close()
 
 
