@@ -21,7 +21,7 @@ from geo.io import tiles
 from geo.io.pgtiles import PostgisTiles
 from geo.pipeline.tileset import ensure_tileset
 from geo.render.layers.parcels import DETAIL_MAX
-from geo.render.layers.tiled import tile_sectors, tiled_layer
+from geo.render.layers.tiled import selection_sectors, tile_sectors, tiled_layer
 from geo.render.options import MapOptions
 
 _SETS: dict[int, tuple[weakref.ref, tiles.TileSource]] = {}
@@ -79,4 +79,5 @@ def tiled_parcels(data: PlanData, sel: Selection, opts: MapOptions) -> folium.Fe
     if not exact:
         return None
     src = parcel_tiles(data, opts.lang)
-    return tiled_layer(sel, opts, src.meta, tiles.tile_url(src.key), allowed)
+    groups = selection_sectors(data.parcels_joined, sel)
+    return tiled_layer(sel, opts, src.meta, tiles.tile_url(src.key), allowed, groups=groups)

@@ -35,12 +35,12 @@ _SECTORS: dict[int, tuple[weakref.ref, pd.Series]] = {}
 
 
 def sectors_of_all(parcels: gpd.GeoDataFrame) -> pd.Series:
-    """Every parcel's sector group (:func:`geo.core.tiling.sector_of`), computed once per frame.
+    """The parcels' sector groups (:func:`geo.core.tiling.sector_of`), computed once per frame (the data's joined
+    parcels, or one selection's).
 
     Parameters
     ----------
     parcels : geopandas.GeoDataFrame
-        The data's joined parcels (held as long as the app's data).
 
     Returns
     -------
@@ -50,6 +50,8 @@ def sectors_of_all(parcels: gpd.GeoDataFrame) -> pd.Series:
     if hit is not None and hit[0]() is parcels:
         return hit[1]
     s = sector_of(parcels)
+    for k in [k for k, (ref, _) in _SECTORS.items() if ref() is None]:  # frames gone: their entries go too
+        del _SECTORS[k]
     _SECTORS[id(parcels)] = (weakref.ref(parcels), s)
     return s
 
@@ -70,9 +72,27 @@ def tile_sectors(all_parcels: gpd.GeoDataFrame, sel: Selection) -> tuple[bool, l
     """
     if len(sel.parcels) == len(all_parcels):
         return True, None
-    groups = sorted(set(sector_of(sel.parcels)))
+    groups = sorted(set(selection_sectors(all_parcels, sel)))
     n = int(sectors_of_all(all_parcels).isin(groups).sum())
     return n == len(sel.parcels), groups
+
+
+def selection_sectors(all_parcels: gpd.GeoDataFrame, sel: Selection) -> pd.Series:
+    """Each selected parcel's sector group: computed once per selection frame (the check and the legend share it),
+    and taken from every parcel's (:func:`sectors_of_all`) when the selection is all of them.
+
+    Parameters
+    ----------
+    all_parcels : geopandas.GeoDataFrame
+    sel : Selection
+
+    Returns
+    -------
+    pandas.Series of str
+    """
+    if len(sel.parcels) == len(all_parcels):
+        return sectors_of_all(all_parcels)
+    return sectors_of_all(sel.parcels)
 
 
 def gcj_grid(bounds: tuple[float, float, float, float]) -> dict:
@@ -100,7 +120,7 @@ def gcj_grid(bounds: tuple[float, float, float, float]) -> dict:
 
 
 def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed: list[str] | None,
-                static_base: str = "/app/static") -> folium.FeatureGroup:
+                static_base: str = "/app/static", groups: pd.Series | None = None) -> folium.FeatureGroup:
     """The selection's parcels drawn from the tiles, with the legend of the sectors and of the density cells.
 
     Parameters
@@ -115,6 +135,8 @@ def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed:
         Sector groups kept (:func:`tile_sectors`).
     static_base : str, default "/app/static"
         Where the vendored renderer is served.
+    groups : pandas.Series, optional
+        The selected parcels' sector groups (:func:`selection_sectors`), when already at hand.
 
     Returns
     -------
@@ -137,7 +159,7 @@ def tiled_layer(sel: Selection, opts: MapOptions, meta: dict, url: str, allowed:
     fg = folium.FeatureGroup(name=name, show=True)
     TiledParcels(options).add_to(fg)
     ZOrder("parcels", PARCELS).add_to(fg)
-    groups = sector_of(sel.parcels)
+    groups = sector_of(sel.parcels) if groups is None else groups
     shown = sel.parcels[i18n.col("sector_group", lang)].fillna("").astype(str).str.split(";").str[0].str.strip()
     label = dict(zip(groups, shown.where(shown != "", groups), strict=True))  # the group's name in the language
     rows = [(style.group_colour(g), f"{label[g]} ({i18n.number(n, 0)})", "solid")
