@@ -91,6 +91,21 @@ def map_frame(page, timeout=60000):
     return page.locator(MAP_IFRAME).last.element_handle().content_frame()
 
 
+def poll_map(page, js: str, cond, timeout: float = 60, frame_timeout: int = 60000) -> dict:
+    """``js`` evaluated in the page's map, polled until ``cond(state)`` holds for the dict it returns; fails with
+    the last state (or the error while a rerun replaced the frame) when it never does."""
+    end, last = time.time() + timeout, None
+    while time.time() < end:
+        try:
+            last = map_frame(page, frame_timeout).evaluate(js)
+        except Exception as e:  # noqa: BLE001 - the iframe is being replaced by a rerun
+            last = str(e)
+        if isinstance(last, dict) and cond(last):
+            return last
+        time.sleep(0.25)
+    raise AssertionError(f"map never reached the expected state: {str(last)[:400]}")
+
+
 def map_view(page, until=None, timeout: float = 30) -> dict:
     """:data:`MAP_VIEW_JS` in the page's map, polled until ``until(view)`` holds (and the view has stopped
     moving); fails with the last view when it never does."""

@@ -19,6 +19,7 @@ from tests.browser_helpers import (
     MAP_IFRAME,
     block_external,
     map_view,
+    poll_map,
     streamlit_server,
     wait_map,
 )
@@ -58,16 +59,7 @@ def map_frame(page):
 
 
 def poll(page, cond, timeout=60):
-    end, last = time.time() + timeout, None
-    while time.time() < end:
-        try:
-            last = map_frame(page).evaluate(MAP_STATE)
-        except Exception as e:  # the frame is being replaced
-            last = str(e)
-        if isinstance(last, dict) and cond(last):
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"map never reached the expected state: {str(last)[:300]}")
+    return poll_map(page, MAP_STATE, cond, timeout, frame_timeout=240000)
 
 
 @pytest.fixture(scope="module")

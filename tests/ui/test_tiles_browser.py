@@ -24,6 +24,7 @@ from tests.browser_helpers import (
     MAP_IFRAME,
     block_external,
     map_frame,
+    poll_map,
     streamlit_server,
     wait_map,
 )
@@ -67,21 +68,8 @@ PICK = """() => { const map = Object.values(window).find(v => v && v instanceof 
   return null; }"""
 
 
-def state(page):
-    try:
-        return map_frame(page).evaluate(TILE_STATE)
-    except Exception as e:  # noqa: BLE001 — the frame is being replaced
-        return str(e)
-
-
 def poll(page, cond, timeout=60):
-    end, last = time.time() + timeout, None
-    while time.time() < end:
-        last = state(page)
-        if isinstance(last, dict) and cond(last):
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"map never reached the expected state: {str(last)[:400]}")
+    return poll_map(page, TILE_STATE, cond, timeout)
 
 
 @pytest.fixture(scope="module")
