@@ -8,6 +8,7 @@ district, a 亩 range, a search …) is drawn as before, from the selection itse
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 import folium
@@ -95,8 +96,10 @@ def selection_sectors(all_parcels: gpd.GeoDataFrame, sel: Selection) -> pd.Serie
     return sectors_of_all(sel.parcels)
 
 
+@functools.lru_cache(maxsize=8)
 def gcj_grid(bounds: tuple[float, float, float, float]) -> dict:
-    """The GCJ-02 shift on a grid over a WGS84 box (padded by :data:`GCJ_PAD`), for the browser to interpolate.
+    """The GCJ-02 shift on a grid over a WGS84 box (padded by :data:`GCJ_PAD`), for the browser to interpolate
+    (computed once per box, not on every rerun; the caller does not change it).
 
     Parameters
     ----------
